@@ -1,0 +1,123 @@
+"""Command line: ``assess models install``, ``assess track`` (and more as they land).
+
+Every user-caused problem ends with one plain line on stderr and a non-zero
+exit code (see :mod:`assess.errors`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import AssessError
+
+EXIT_USAGE = 64
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _progress_bar(label: str, enabled: bool):  # type: ignore[no-untyped-def]
+    """A tqdm bar on stderr driven by fractions 0…1, or a no-op."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=label, unit="%", disable=not enabled, leave=False, file=sys.stderr,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+
+    def update(fraction: float) -> None:
+        target = int(round(fraction * 100))
+        if target > bar.n:
+            bar.update(target - bar.n)
+
+    return bar, update
+
+
+def cmd_models_install(args: argparse.Namespace) -> int:
+    from .models import install_all
+
+    statuses = install_all(allow_download=not args.offline, log=lambda m: print(m, file=sys.stderr))
+    for s in statuses:
+        print(f"{'ok ' if s.ok else '-- '} {s.name:5s} {s.message}")
+    full = next(s for s in statuses if s.name == "full")
+    if not full.ok:
+        print("error: the default pose model (full) could not be installed; see above.", file=sys.stderr)
+        return 5
+    return 0
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from .models import MODEL_NAMES, model_path
+
+    for name in MODEL_NAMES:
+        path = model_path(name)
+        print(f"{name:5s} {'installed' if path.exists() else 'missing  '} {path}")
+    return 0
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    from .pipeline import track_video
+
+    bar, update = _progress_bar("tracking", not args.quiet and sys.stderr.isatty())
+    try:
+        track = track_video(args.video, model=args.model, stride=args.stride, progress=update)
+    finally:
+        bar.close()
+    out = track.save(args.output)
+    msg = f"{out}: {len(track)} frames, {track.duration_s:.1f} s, pose found in {100 * track.detection_rate:.0f}% of frames (model {track.source.model})"
+    if args.csv:
+        track.to_csv(args.csv)
+        msg += f"; CSV {args.csv}"
+    print(msg)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assess", description="Foot First: camera-based single-leg balance assessment.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    models = sub.add_parser("models", help="install or list the pose models")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    inst = msub.add_parser("install", help="install the pose models into models/")
+    inst.add_argument("--offline", action="store_true", help="skip the official download; build 'full' from PyPI's mediapipe 0.10.21 wheel")
+    inst.set_defaults(func=cmd_models_install)
+    lst = msub.add_parser("list", help="show which models are installed")
+    lst.set_defaults(func=cmd_models_list)
+
+    tr = sub.add_parser("track", help="track one person's pose through a video")
+    tr.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, mkv)")
+    tr.add_argument("-o", "--output", type=Path, required=True, help="track file to write (.npz)")
+    tr.add_argument("--csv", type=Path, default=None, help="also write per-frame landmarks as CSV")
+    tr.add_argument("--model", type=str, default="full", choices=("lite", "full", "heavy"), help="pose model (default: full)")
+    tr.add_argument("--stride", type=_positive_int, default=1, help="analyse every N-th frame (for 60-240 fps video)")
+    tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=cmd_track)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AssessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        # e.g. an output folder that does not exist, or a full disk
+        print(f"error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
+        return 74
+
+
+if __name__ == "__main__":
+    sys.exit(main())

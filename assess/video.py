@@ -1,0 +1,206 @@
+"""Read a video file as a stream of upright RGB frames with true timestamps.
+
+PyAV (FFmpeg) decodes whatever the user's phone or camera wrote. Frames are
+yielded one at a time, so memory stays flat however long the video is.
+Rotation metadata (phones record portrait video as landscape pixels plus a
+display matrix) is applied, so every frame comes out the way it is meant to
+be seen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import InputNotFound, VideoError
+
+MIN_SIDE_PX = 64
+"""Frames smaller than this on either side cannot show a body well enough to track."""
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv")
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about its video stream (upright sizes)."""
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    duration_s: float
+    n_frames: int
+    rotation_deg: int
+    codec: str
+
+    def stride_for(self, max_fps: float) -> int:
+        """Smallest stride that brings the frame rate to at most ``max_fps``."""
+        if max_fps <= 0 or self.fps <= max_fps:
+            return 1
+        return int(math.ceil(self.fps / max_fps - 1e-6))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded, upright frame."""
+
+    index: int
+    """Index among the decoded frames of the file (before stride)."""
+    time_s: float
+    """Presentation time in seconds from the start of the stream."""
+    rgb: NDArray[np.uint8]
+    """Pixels, ``[height, width, 3]``, RGB, C-contiguous."""
+
+
+def _rotation_of(frame: av.VideoFrame) -> int:
+    """Counter-clockwise rotation (0/90/180/270) needed to show the frame upright."""
+    try:
+        angle = float(frame.rotation)
+    except (AttributeError, ValueError, TypeError):
+        return 0
+    return int(round(angle / 90.0)) % 4 * 90
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise InputNotFound(f"No such file: {path}.", hint="Check the path and try again.")
+    if not path.is_file():
+        raise InputNotFound(f"{path} is not a file.", hint="Give the path of a video file.")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path.name} is empty (0 bytes).", hint="Record or export the video again.")
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise VideoError(
+            f"{path.name} is not a video file that can be read ({_short(exc)}).",
+            hint="Use an MP4, MOV, AVI, WebM or MKV video from a phone or camera.",
+        ) from exc
+    if not container.streams.video:
+        container.close()
+        kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
+        raise VideoError(f"{path.name} has no video stream (it contains {kinds}).", hint="Choose a file with a video picture, not only sound.")
+    return container
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read the header and the first frame of a video.
+
+    Raises
+    ------
+    InputNotFound, VideoError
+        With a message that says what is wrong and what to do.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.base_rate or stream.guessed_rate
+        fps = float(rate) if rate else 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        try:
+            first = next(container.decode(stream))
+        except StopIteration:
+            raise VideoError(f"{path.name} contains no decodable video frames.", hint="The file may be truncated; export or copy it again.") from None
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.") from exc
+        rot = _rotation_of(first)
+        w, h = first.width, first.height
+        if rot in (90, 270):
+            w, h = h, w
+        if fps <= 0 or not math.isfinite(fps):
+            fps = 30.0
+        n_frames = int(stream.frames) if stream.frames else int(round(duration * fps))
+        return VideoInfo(path=path, width=w, height=h, fps=fps, duration_s=duration, n_frames=n_frames, rotation_deg=rot, codec=stream.codec_context.name)
+    finally:
+        container.close()
+
+
+def check_usable(info: VideoInfo) -> None:
+    """Raise :class:`VideoError` for a video too small to analyse."""
+    if min(info.width, info.height) < MIN_SIDE_PX:
+        raise VideoError(
+            f"{info.path.name} is only {info.width}×{info.height} pixels; at least {MIN_SIDE_PX} px on each side is needed to see a body.",
+            hint="Record at 480p or more.",
+        )
+
+
+def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_s: float | None = None) -> Iterator[Frame]:
+    """Yield upright RGB frames with their timestamps, one at a time.
+
+    Parameters
+    ----------
+    path : video file.
+    stride : keep every ``stride``-th decoded frame (for 60–240 fps video).
+    start_s, end_s : only frames with ``start_s <= time < end_s`` (seconds);
+        decoding seeks to the keyframe before ``start_s``.
+
+    Notes
+    -----
+    Timestamps are the stream's presentation times, so variable-frame-rate
+    phone videos keep their true timing. A frame whose time does not increase
+    over the previous one is dropped. Decoding stops quietly at a truncated
+    tail after at least one frame; a file that yields no frame raises
+    :class:`VideoError`.
+    """
+    if stride < 1:
+        raise ValueError("stride must be >= 1")
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if start_s > 0:
+            container.seek(int(start_s * 1_000_000), any_frame=False, backward=True)
+        rate = stream.average_rate or stream.guessed_rate
+        fps = float(rate) if rate else 30.0
+        last_t = -math.inf
+        n_decoded = 0
+        n_yielded = 0
+        decoder = container.decode(stream)
+        while True:
+            try:
+                frame = next(decoder)
+            except StopIteration:
+                break
+            except (av.error.FFmpegError, ValueError) as exc:
+                if n_yielded:
+                    break  # a damaged tail: keep what decoded
+                raise VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.") from exc
+            t = float(frame.time) if frame.time is not None else n_decoded / fps
+            if t < start_s - 1e-6:
+                continue
+            if end_s is not None and t >= end_s:
+                break
+            if t <= last_t:
+                continue
+            index = n_decoded
+            n_decoded += 1
+            if index % stride:
+                continue
+            last_t = t
+            rgb = frame.to_ndarray(format="rgb24")
+            k = _rotation_of(frame) // 90
+            if k:
+                rgb = np.ascontiguousarray(np.rot90(rgb, k=k))
+            n_yielded += 1
+            yield Frame(index=index, time_s=t, rgb=rgb)
+        if n_yielded == 0 and start_s == 0 and end_s is None:
+            raise VideoError(f"{path.name} contains no decodable video frames.", hint="The file may be truncated; export or copy it again.")
+    finally:
+        container.close()
