@@ -164,8 +164,9 @@ class PoseEstimator:
             return FramePose(time_s, True, img[pick], world, vis[pick], len(people))
 
     def close(self) -> None:
-        """Release the MediaPipe graph."""
-        self._landmarker.close()
+        """Release the MediaPipe graph (its shutdown log lines are hidden too)."""
+        with self._lock, _native_stderr_silenced():
+            self._landmarker.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

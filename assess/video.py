@@ -93,6 +93,13 @@ def _short(exc: BaseException) -> str:
     return text[:160]
 
 
+def _stream_origin(stream: av.video.stream.VideoStream) -> float:
+    """Time of the stream's first frame in seconds (some files start at 3 s, not 0)."""
+    if stream.start_time is not None and stream.time_base is not None:
+        return float(stream.start_time * stream.time_base)
+    return 0.0
+
+
 def probe(path: str | Path) -> VideoInfo:
     """Read the header and the first frame of a video.
 
@@ -152,7 +159,8 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
 
     Notes
     -----
-    Timestamps are the stream's presentation times, so variable-frame-rate
+    Timestamps are the stream's presentation times counted from the stream's
+    first frame, so variable-frame-rate
     phone videos keep their true timing. A frame whose time does not increase
     over the previous one is dropped. Decoding stops quietly at a truncated
     tail after at least one frame; a file that yields no frame raises
@@ -165,35 +173,50 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        if start_s > 0:
-            container.seek(int(start_s * 1_000_000), any_frame=False, backward=True)
+        origin = _stream_origin(stream)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 30.0
+        decoder = container.decode(stream)
+        pending: list[av.VideoFrame] = []
+        if start_s > 0:
+            container.seek(int((origin + start_s) * 1_000_000), any_frame=False, backward=True)
+            decoder = container.decode(stream)
+            first = next(decoder, None)
+            if first is None or first.time is None or first.time - origin > start_s + 1e-3:
+                # Some files seek past the target; decode from the start instead.
+                container.close()
+                container = _open(path)
+                stream = container.streams.video[0]
+                stream.thread_type = "AUTO"
+                decoder = container.decode(stream)
+            else:
+                pending.append(first)
         last_t = -math.inf
         n_decoded = 0
         n_yielded = 0
-        decoder = container.decode(stream)
         while True:
             try:
-                frame = next(decoder)
+                frame = pending.pop() if pending else next(decoder)
             except StopIteration:
                 break
             except (av.error.FFmpegError, ValueError) as exc:
                 if n_yielded:
                     break  # a damaged tail: keep what decoded
                 raise VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.") from exc
-            t = float(frame.time) if frame.time is not None else n_decoded / fps
+            t = float(frame.time) - origin if frame.time is not None else n_decoded / fps
+            if t <= last_t:
+                continue
+            last_t = t
+            # Frame number in the file: counted when decoding from the start,
+            # derived from the time after a seek.
+            index = n_decoded if start_s <= 0 else int(round(t * fps))
+            n_decoded += 1
             if t < start_s - 1e-6:
                 continue
             if end_s is not None and t >= end_s:
                 break
-            if t <= last_t:
-                continue
-            index = n_decoded
-            n_decoded += 1
             if index % stride:
                 continue
-            last_t = t
             rgb = frame.to_ndarray(format="rgb24")
             k = _rotation_of(frame) // 90
             if k:

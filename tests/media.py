@@ -1,0 +1,78 @@
+"""Small generated media files for tests (no real footage needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+
+def write_video(
+    path: Path,
+    frames: Iterable[NDArray[np.uint8]],
+    *,
+    fps: float = 25.0,
+    rotation: int = 0,
+    times: Iterable[float] | None = None,
+    codec: str = "libx264",
+) -> Path:
+    """Encode RGB frames (all the same size) into ``path``.
+
+    ``rotation`` sets display-matrix metadata (counter-clockwise degrees
+    needed to show the frame upright, FFmpeg's convention). ``times`` gives
+    each frame's presentation time in seconds (for variable frame rates).
+    """
+    frames = list(frames)
+    h, w = frames[0].shape[:2]
+    container = av.open(str(path), mode="w")
+    from fractions import Fraction
+
+    stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
+    stream.width, stream.height = w, h
+    stream.pix_fmt = "yuv420p"
+    if times is not None:
+        stream.time_base = Fraction(1, 1000)
+        stream.codec_context.time_base = Fraction(1, 1000)
+    if rotation:
+        stream.set_display_rotation(rotation)
+    ts = list(times) if times is not None else None
+    for i, img in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+        if ts is not None:
+            frame.pts = int(round(ts[i] * 1000))
+            frame.time_base = stream.time_base
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return path
+
+
+def gradient_frames(n: int, w: int = 160, h: int = 120) -> list[NDArray[np.uint8]]:
+    """``n`` frames of a moving gradient (nobody in view)."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    return [np.stack([(xx + 4 * i) % 256, yy % 256, np.full_like(xx, 80)], axis=2).astype(np.uint8) for i in range(n)]
+
+
+def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
+    """An AAC audio file with no video stream."""
+    container = av.open(str(path), mode="w")
+    stream = container.add_stream("aac", rate=44100)
+    n = int(44100 * seconds)
+    samples = (np.sin(np.arange(n) / 20.0) * 0.2).astype(np.float32)[None, :]
+    frame_len = 1024
+    for i in range(0, n, frame_len):
+        chunk = samples[:, i : i + frame_len]
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        frame.pts = i
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return path

@@ -1,0 +1,101 @@
+"""Video reading: timestamps, rotation, stride, and clear errors for bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assess.errors import InputNotFound, VideoError
+from assess.video import check_usable, iter_frames, probe
+from tests.media import gradient_frames, write_audio_only, write_video
+
+
+def test_constant_rate_timestamps(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "cfr.mp4", gradient_frames(20), fps=25)
+    info = probe(path)
+    assert (info.width, info.height) == (160, 120)
+    assert info.fps == pytest.approx(25)
+    times = [f.time_s for f in iter_frames(path)]
+    assert len(times) == 20
+    np.testing.assert_allclose(np.diff(times), 0.04, atol=1e-3)
+
+
+def test_variable_frame_rate_keeps_true_times(tmp_path: Path) -> None:
+    want = [0.0, 0.04, 0.10, 0.13, 0.25, 0.26, 0.40]
+    path = write_video(tmp_path / "vfr.mkv", gradient_frames(len(want)), fps=25, times=want)
+    got = [f.time_s for f in iter_frames(path)]
+    np.testing.assert_allclose(got, want, atol=2e-3)
+
+
+def test_stride_keeps_every_nth_frame(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "hfr.mp4", gradient_frames(24), fps=120)
+    frames = list(iter_frames(path, stride=4))
+    assert [f.index for f in frames] == [0, 4, 8, 12, 16, 20]
+    np.testing.assert_allclose(np.diff([f.time_s for f in frames]), 4 / 120, atol=1e-3)
+    assert probe(path).stride_for(30) == 4
+
+
+def test_rotation_metadata_gives_upright_frames(tmp_path: Path) -> None:
+    upright = np.zeros((120, 80, 3), np.uint8)  # portrait, red band at the top
+    upright[:20, :, 0] = 255
+    stored = np.ascontiguousarray(np.rot90(upright, k=-1))  # as a phone stores it: landscape pixels
+    path = write_video(tmp_path / "phone.mp4", [stored] * 3, fps=30, rotation=90)
+    info = probe(path)
+    assert info.rotation_deg == 90
+    assert (info.width, info.height) == (80, 120)
+    frame = next(iter_frames(path))
+    assert frame.rgb.shape == (120, 80, 3)
+    assert frame.rgb[:15, :, 0].mean() > 200 and frame.rgb[-15:, :, 0].mean() < 50
+
+
+def test_memory_is_streamed(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "long.mp4", gradient_frames(60), fps=30)
+    it = iter_frames(path)
+    first = next(it)
+    assert first.index == 0  # a generator: nothing beyond the current frame is held
+    assert sum(1 for _ in it) == 59
+
+
+def test_missing_path() -> None:
+    with pytest.raises(InputNotFound, match="No such file"):
+        probe("/nonexistent/clip.mp4")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.mp4"
+    path.touch()
+    with pytest.raises(VideoError, match="empty"):
+        probe(path)
+
+
+def test_text_named_mp4(tmp_path: Path) -> None:
+    path = tmp_path / "notes.mp4"
+    path.write_text("these are my notes, not a video\n" * 50)
+    with pytest.raises(VideoError, match="not a video"):
+        probe(path)
+
+
+def test_truncated_mp4(tmp_path: Path) -> None:
+    good = write_video(tmp_path / "good.mp4", gradient_frames(30), fps=30)
+    data = good.read_bytes()
+    bad = tmp_path / "truncated.mp4"
+    bad.write_bytes(data[: len(data) // 3])
+    with pytest.raises(VideoError):
+        probe(bad)
+        list(iter_frames(bad))
+
+
+def test_audio_only(tmp_path: Path) -> None:
+    path = write_audio_only(tmp_path / "voice.m4a")
+    with pytest.raises(VideoError, match="no video stream"):
+        probe(path)
+
+
+def test_tiny_video_is_refused(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "tiny.avi", [np.zeros((1, 1, 3), np.uint8)] * 3, fps=10, codec="rawvideo")
+    info = probe(path)
+    assert (info.width, info.height) == (1, 1)
+    with pytest.raises(VideoError, match="pixels"):
+        check_usable(info)
