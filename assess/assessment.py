@@ -37,6 +37,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+if typing.TYPE_CHECKING:
+    from .metrics.analysis import Params
+    from .track import PoseTrack
+
 SCHEMA_VERSION = 1
 
 Side = Literal["left", "right"]
@@ -365,3 +369,36 @@ def _from_plain(tp: Any, data: Any) -> Any:
     if tp is float:
         return float("nan") if data is None else float(data)
     return data
+
+
+# ---------------------------------------------------------------- entry point
+def analyze_track(
+    track: PoseTrack,
+    *,
+    mode: Mode = "stance",
+    height_cm: float | None = None,
+    hands_on_hips: bool = True,
+    params: Params | None = None,
+) -> Assessment:
+    """Measure everything a physiotherapist reads from one tracked clip.
+
+    Parameters
+    ----------
+    track : the person's landmarks over time.
+    mode : ``"stance"`` (timed single-leg stance) or ``"squat"`` (single-leg
+        squats: repetitions, FPPA at the deepest point).
+    height_cm : the person's standing height in cm; gives lengths in cm. Without
+        it, cm are estimated from the pose (``scale.method == "pose_world"``) or
+        lengths are in body heights (``"relative"``).
+    hands_on_hips : the trial asks for hands on hips (hands leaving them is a
+        balance error).
+    params : thresholds and filter settings (:class:`assess.metrics.analysis.Params`).
+
+    Returns
+    -------
+    Assessment. A clip with no single-leg stance returns one with no stances
+    and ``no_stance`` set; this function does not raise for that.
+    """
+    from .metrics.analysis import analyze
+
+    return analyze(track, mode=mode, height_cm=height_cm, hands_on_hips=hands_on_hips, params=params)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -36,7 +36,7 @@ def load_data(name: str) -> dict[str, Any]:
     return _load_data(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_data(name: str) -> dict[str, Any]:
     text = resources.files("assess").joinpath("data", name).read_text(encoding="utf-8")
     return dict(json.loads(text))

@@ -1,0 +1,610 @@
+"""From a `PoseTrack` to an `Assessment`: the one place the metric families meet.
+
+Called through :func:`assess.assessment.analyze_track`. Choices documented
+here (see CLINICAL.md for the definitions):
+
+* **Sway reference.** ``com_sway_*`` is the centre of mass of the body *minus
+  the free leg* (Dempster/Winter segment table, ``assess/data/segments.json``),
+  so a swinging free leg (16 % of body mass) does not count as sway;
+  ``pelvis_sway_*`` is the hip midpoint. ``com_whole_body_sway_ml_rms`` is
+  kept for comparison only.
+* **ML** sway comes from image x (pixels → unit), positive toward the
+  subject's left. **AP** sway comes from MediaPipe's world depth of the COM
+  relative to the stance ankle, positive forward; a frontal camera sees depth
+  poorly, so AP metrics carry grade ≤ C and reason ``ap_from_frontal_view``.
+* Sway windows skip ``trim_s`` (0.5 s) after lift-off and before touch-down
+  (the transients of lifting and placing the foot), when the stance is long
+  enough (≥ 4 · trim_s).
+* Per-stance angle summaries: ``_mean`` and ``_p95`` (95th percentile of the
+  signed value, i.e. the large values in the positive direction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..assessment import (
+    Assessment,
+    BalanceEvent,
+    CameraView,
+    Metric,
+    Mode,
+    Quality,
+    Reason,
+    Series,
+    Side,
+    SquatRep,
+    StanceTrial,
+)
+from ..landmarks import idx, other_side
+from ..track import PoseTrack
+from .asymmetry import asymmetries
+from .body import Scale, centre_of_mass, estimate_scale, lateral_sign, leg_length_px, midpoint, sided
+from .clean import CleanTrack, clean_track
+from .foot import foot_shift_px, foot_wobble_px, heel_lift_px
+from .knee import fppa_image, fppa_world
+from .posture import hand_hip_distance, pelvic_drop, pelvic_drop_px, trunk_lean, wrist_excursion_px
+from .quality import KEY_POINTS, camera_view, grade_window, with_reason
+from .segmentation import RepWindow, StanceWindow, find_reps, find_stances, foot_raise, stances_from_reps
+from .sway import sway_stats
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Analysis settings (all times in seconds, thresholds in leg lengths unless named)."""
+
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.25
+    cutoff_hz: float = 6.0
+    raise_enter: float = 0.08
+    raise_exit: float = 0.03
+    contact_s: float = 0.25
+    min_stance_s: float = 1.0
+    squat_min_depth: float = 0.06
+    trim_s: float = 0.5
+    foot_shift_leg: float = 0.10
+    hands_off_torso: float = 0.6
+    hands_on_torso: float = 0.45
+    trunk_excursion_deg: float = 30.0
+    hip_excursion_deg: float = 30.0
+
+
+def _pts(*names: str) -> tuple[int, ...]:
+    return tuple(idx(n) for n in names)
+
+
+def _sided_pts(side: str, *parts: str) -> tuple[int, ...]:
+    return tuple(idx(f"{side}_{p}") for p in parts)
+
+
+BODY_PTS = _pts("left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_ear", "right_ear")
+HIP_PTS = _pts("left_hip", "right_hip")
+
+
+@dataclass
+class _Ctx:
+    clean: CleanTrack
+    scale: Scale
+    view: CameraView
+    params: Params
+    leg_px: float
+    lat: float
+    hands_on_hips: bool
+
+
+# ------------------------------------------------------------------ helpers
+def _stat(values: FloatArray, how: str) -> float | None:
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return None
+    if how == "mean":
+        return float(v.mean())
+    if how == "p95":
+        return float(np.percentile(v, 95))
+    if how == "max":
+        return float(v.max())
+    if how == "rms":
+        return float(np.sqrt(np.mean(v**2)))
+    raise ValueError(how)
+
+
+def _metric(
+    name: str,
+    value: float | None,
+    unit: str,
+    side: str | None,
+    family: str,
+    quality: Quality,
+    description: str,
+    series: str | None = None,
+) -> Metric:
+    if value is None or not np.isfinite(value):
+        quality = with_reason(
+            quality, Reason("not_computable", f"{description.split(',')[0]}: not enough data to compute."), "D", reliable=False
+        )
+        value = None
+    return Metric(name, value, unit, side, family, quality, description, series)  # type: ignore[arg-type]
+
+
+def _first_time(mask: FloatArray | NDArray[np.bool_], times: FloatArray) -> float | None:
+    hit = np.flatnonzero(mask)
+    return float(times[hit[0]]) if hit.size else None
+
+
+# ------------------------------------------------------------------ per stance
+def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
+    c, s, u = ctx.clean, ctx.scale, ctx.scale.unit
+    free = other_side(w.side)
+    t = c.times[a:b]
+    ankle_z = sided(c.world, w.side, "ankle")[a:b, 2]
+    out: list[Metric] = []
+    ml_pts = tuple(KEY_POINTS)
+    q_ml = grade_window(c, ctx.view, a, b, points=ml_pts)
+    q_ap = grade_window(c, ctx.view, a, b, points=ml_pts, frontal_plane=False)
+    if ctx.view.view != "side":
+        q_ap = with_reason(
+            q_ap,
+            Reason("ap_from_frontal_view", "Forward–backward sway is estimated from depth, which a front-facing camera sees poorly."),
+            "C",
+        )
+    refs: list[tuple[str, FloatArray, FloatArray, str]] = []
+    com_px = centre_of_mass(c.px, exclude_leg=free)[a:b]
+    com_w = centre_of_mass(c.world, exclude_leg=free)[a:b]
+    refs.append(("com", com_px[:, 0], com_w[:, 2], "centre of mass without the free leg"))
+    hip_px = midpoint(c.px, "hip")[a:b]
+    hip_w = midpoint(c.world, "hip")[a:b]
+    refs.append(("pelvis", hip_px[:, 0], hip_w[:, 2], "pelvis midpoint"))
+    for key, x_px, z_w, what in refs:
+        ml = x_px * ctx.lat * s.per_px
+        ap = -(z_w - ankle_z) * ctx.lat * s.per_m
+        st = sway_stats(t, ml, ap)
+        vel_u = f"{u}/s"
+        area_u = f"{u}2"
+        rows: list[tuple[str, float | None, str, Quality, str]] = [
+            ("ml_rms", st.rms_ml if st else None, u, q_ml, f"{what}: side-to-side (ML) sway, RMS about the mean"),
+            ("ml_range", st.range_ml if st else None, u, q_ml, f"{what}: ML sway range (max − min)"),
+            ("ml_path", st.path_ml if st else None, u, q_ml, f"{what}: ML path length"),
+            ("ml_velocity", st.velocity_ml if st else None, vel_u, q_ml, f"{what}: ML mean velocity"),
+            ("ml_frequency", st.frequency_ml if st else None, "Hz", q_ml, f"{what}: ML mean frequency"),
+            ("ap_rms", st.rms_ap if st else None, u, q_ap, f"{what}: forward–backward (AP) sway, RMS (low confidence from the front)"),
+            ("ap_range", st.range_ap if st else None, u, q_ap, f"{what}: AP sway range"),
+            ("ap_velocity", st.velocity_ap if st else None, vel_u, q_ap, f"{what}: AP mean velocity"),
+            ("path", st.path if st else None, u, q_ap, f"{what}: planar path length (ML+AP)"),
+            ("velocity", st.velocity if st else None, vel_u, q_ap, f"{what}: planar mean velocity"),
+            ("frequency", st.frequency if st else None, "Hz", q_ap, f"{what}: planar mean frequency"),
+            ("ellipse95", st.ellipse_area95 if st else None, area_u, q_ap, f"{what}: 95% prediction ellipse area"),
+        ]
+        for name, val, unit, q, desc in rows:
+            out.append(_metric(f"{key}_sway_{name}", val, unit, w.side, "sway", q, desc))
+    whole = centre_of_mass(c.px)[a:b, 0] * ctx.lat * s.per_px
+    st_w = sway_stats(t, whole)
+    out.append(
+        _metric(
+            "com_whole_body_sway_ml_rms",
+            st_w.rms_ml if st_w else None,
+            u,
+            w.side,
+            "sway",
+            q_ml,
+            "whole-body centre of mass (free leg included): ML sway RMS, for comparison only",
+        )
+    )
+    return out
+
+
+def _angle_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
+    c = ctx.clean
+    side = w.side
+    leg_pts = _sided_pts(side, "hip", "knee", "ankle")
+    q_knee = grade_window(c, ctx.view, a, b, points=leg_pts)
+    q_pelvis = grade_window(c, ctx.view, a, b, points=HIP_PTS)
+    q_trunk = grade_window(c, ctx.view, a, b, points=BODY_PTS[:4])
+    fi, fw = fppa_image(c, side)[a:b], fppa_world(c, side)[a:b]
+    pd, td = pelvic_drop(c, side)[a:b], trunk_lean(c, side)[a:b]
+    pd_len = pelvic_drop_px(c, side)[a:b] * ctx.scale.per_px
+    u = ctx.scale.unit
+    m: list[Metric] = []
+    for key, arr, q, desc, ser in (
+        ("fppa_image", fi, q_knee, "stance knee FPPA from the image, positive = knee inward (valgus)", f"fppa_image.{side}"),
+        (
+            "fppa_world",
+            fw,
+            q_knee,
+            "stance knee FPPA from 3-D landmarks on the body's frontal plane, positive = valgus",
+            f"fppa_world.{side}",
+        ),
+        ("pelvic_drop", pd, q_pelvis, "hip-line tilt, positive = free-leg side lower (pelvic drop)", f"pelvic_drop.{side}"),
+        ("trunk_lean", td, q_trunk, "trunk lean from vertical, positive = toward the stance leg", f"trunk_lean.{side}"),
+    ):
+        fam = {"fppa_image": "knee", "fppa_world": "knee", "pelvic_drop": "pelvis", "trunk_lean": "trunk"}[key]
+        m.append(_metric(f"{key}_mean", _stat(arr, "mean"), "deg", side, fam, q, f"{desc}, mean over the stance", ser))
+        m.append(_metric(f"{key}_p95", _stat(arr, "p95"), "deg", side, fam, q, f"{desc}, 95th percentile over the stance", ser))
+    m.append(
+        _metric(
+            "pelvic_drop_height_p95",
+            _stat(pd_len, "p95"),
+            u,
+            side,
+            "pelvis",
+            q_pelvis,
+            "stance hip above free hip, 95th percentile (rule of thumb: > 2 cm is a positive Trendelenburg sign)",
+        )
+    )
+    # arms
+    q_arm = grade_window(c, ctx.view, a, b, points=_pts("left_wrist", "right_wrist", "left_hip", "right_hip"), frontal_plane=False)
+    ex = wrist_excursion_px(c, a, b) * ctx.scale.per_px
+    m.append(
+        _metric(
+            "arm_excursion_max",
+            _stat(ex, "max"),
+            u,
+            side,
+            "arms",
+            q_arm,
+            "largest wrist movement from its start position (relative to the pelvis)",
+        )
+    )
+    m.append(
+        _metric(
+            "arm_excursion_mean",
+            _stat(ex, "mean"),
+            u,
+            side,
+            "arms",
+            q_arm,
+            "mean wrist movement from its start position (relative to the pelvis)",
+        )
+    )
+    # foot
+    foot_pts = _sided_pts(side, "knee", "ankle", "heel", "foot_index")
+    q_foot = grade_window(c, ctx.view, a, b, points=foot_pts)
+    wob = foot_wobble_px(c, side)[a:b] * ctx.scale.per_px
+    heel = heel_lift_px(c, side)[a:b]
+    heel = (heel - np.nanmedian(heel[: max(1, int(round(0.25 * c.fps)))])) * ctx.scale.per_px if np.isfinite(heel).any() else heel
+    shift = foot_shift_px(c, side, a, b) * ctx.scale.per_px
+    m.append(
+        _metric(
+            "foot_wobble_rms",
+            _stat(wob, "rms"),
+            u,
+            side,
+            "foot",
+            q_foot,
+            "quick (> 1.5 Hz) side-to-side wobble of the stance foot relative to the shank, RMS",
+        )
+    )
+    m.append(
+        _metric(
+            "heel_lift_p95",
+            _stat(heel, "p95"),
+            u,
+            side,
+            "foot",
+            grade_window(c, ctx.view, a, b, points=foot_pts, frontal_plane=False),
+            "rise of the stance heel relative to the toe since lift-off, 95th percentile",
+        )
+    )
+    m.append(
+        _metric(
+            "foot_shift_max",
+            _stat(shift, "max"),
+            u,
+            side,
+            "foot",
+            q_foot,
+            "largest movement of the stance foot from where it stood at lift-off",
+        )
+    )
+    return m
+
+
+def _events(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> tuple[list[BalanceEvent], list[Reason]]:
+    c, p = ctx.clean, ctx.params
+    t = c.times[a:b]
+    ev: list[BalanceEvent] = []
+    notes: list[Reason] = []
+    if w.ended_by == "touch_down":
+        ev.append(BalanceEvent("free_foot_touchdown", w.touch_down_s, None, "The lifted foot touched down."))
+    shift = foot_shift_px(c, w.side, a, b) / ctx.leg_px
+    ts = _first_time(shift > p.foot_shift_leg, t)
+    if ts is not None:
+        ev.append(
+            BalanceEvent(
+                "stance_foot_shift", ts, None, f"The stance foot moved more than {p.foot_shift_leg:.0%} of leg length (hop or shift)."
+            )
+        )
+    n0 = max(1, int(round(0.25 * c.fps)))
+    if ctx.hands_on_hips:
+        hh = hand_hip_distance(c)[a:b]
+        start = float(np.nanmedian(hh[:n0])) if np.isfinite(hh[:n0]).any() else float("nan")
+        if np.isfinite(start) and start <= p.hands_on_torso:
+            th = _first_time(hh > p.hands_off_torso, t)
+            if th is not None:
+                ev.append(BalanceEvent("hands_off_hips", th, None, "A hand left the hip."))
+        else:
+            notes.append(
+                Reason("hands_not_on_hips", "The hands were not on the hips at lift-off, so hands-off-hips errors were not counted.")
+            )
+    lean = trunk_lean(c, w.side)[a:b]
+    if np.isfinite(lean[:n0]).any():
+        dl = np.abs(lean - np.nanmedian(lean[:n0]))
+        tt = _first_time(dl > p.trunk_excursion_deg, t)
+        if tt is not None:
+            ev.append(
+                BalanceEvent(
+                    "trunk_excursion", tt, None, f"The trunk tilted more than {p.trunk_excursion_deg:.0f}° from its starting position."
+                )
+            )
+    free = other_side(w.side)
+    thigh = sided(c.px, free, "knee") - sided(c.px, free, "hip")
+    abd = np.degrees(np.arctan2(np.abs(thigh[a:b, 0]), thigh[a:b, 1]))
+    if np.isfinite(abd[:n0]).any():
+        da = np.abs(abd - np.nanmedian(abd[:n0]))
+        th2 = _first_time(da > p.hip_excursion_deg, t)
+        if th2 is not None:
+            ev.append(
+                BalanceEvent(
+                    "hip_excursion", th2, None, f"The free hip moved more than {p.hip_excursion_deg:.0f}° from its starting position."
+                )
+            )
+    ev.sort(key=lambda e: e.time_s)
+    return ev, notes
+
+
+def _rep_metrics(ctx: _Ctx, rep: RepWindow, fi: FloatArray, fw: FloatArray) -> tuple[Metric, ...]:
+    c = ctx.clean
+    q = grade_window(c, ctx.view, rep.start, rep.stop, points=_sided_pts(rep.side, "hip", "knee", "ankle"))
+    side = rep.side
+    m = [
+        _metric(
+            "fppa_image_at_depth",
+            float(fi[rep.deepest]),
+            "deg",
+            side,
+            "knee",
+            q,
+            "stance knee FPPA (image) at the deepest point, positive = valgus",
+            f"fppa_image.{side}",
+        ),
+        _metric(
+            "fppa_world_at_depth",
+            float(fw[rep.deepest]),
+            "deg",
+            side,
+            "knee",
+            q,
+            "stance knee FPPA (3-D, frontal plane) at the deepest point, positive = valgus",
+            f"fppa_world.{side}",
+        ),
+        _metric(
+            "fppa_image_peak",
+            _stat(fi[rep.start : rep.stop], "max"),
+            "deg",
+            side,
+            "knee",
+            q,
+            "largest stance knee FPPA (image) during the repetition",
+            f"fppa_image.{side}",
+        ),
+        _metric(
+            "fppa_world_peak",
+            _stat(fw[rep.start : rep.stop], "max"),
+            "deg",
+            side,
+            "knee",
+            q,
+            "largest stance knee FPPA (3-D) during the repetition",
+            f"fppa_world.{side}",
+        ),
+    ]
+    return tuple(m)
+
+
+def _stance_trial(ctx: _Ctx, i: int, w: StanceWindow, reps: list[RepWindow]) -> StanceTrial:
+    c, p = ctx.clean, ctx.params
+    a, b = w.start, w.stop
+    trim = int(round(p.trim_s * c.fps)) if (w.touch_down_s - w.lift_off_s) >= 4 * p.trim_s else 0
+    sa, sb = a + trim, max(b - trim, a + trim + 1)
+    metrics: list[Metric] = []
+    metrics += _sway_metrics(ctx, w, sa, sb)
+    metrics += _angle_metrics(ctx, w, a, b)
+    events, notes = _events(ctx, w, a, b)
+    duration = w.touch_down_s - w.lift_off_s
+    first_fail = min((e.time_s for e in events), default=w.touch_down_s) - w.lift_off_s
+    q = grade_window(c, ctx.view, a, b, frontal_plane=False)
+    if w.started_in_stance:
+        q = with_reason(
+            q, Reason("started_in_stance", "The clip starts with the foot already lifted: the stance may be longer than measured."), "B"
+        )
+    if w.ended_by == "tracking_lost":
+        q = with_reason(q, Reason("tracking_lost", "The person was lost from view before the foot came down."), "B")
+    for n in notes:
+        q = with_reason(q, n)
+    q_t = grade_window(c, ctx.view, a, b, points=_pts("left_ankle", "right_ankle", "left_heel", "right_heel"), frontal_plane=False)
+    metrics = [
+        _metric("stance_duration", duration, "s", w.side, "timing", q_t, "time from lift-off to touch-down (or end of clip)"),
+        _metric("time_to_first_failure", first_fail, "s", w.side, "timing", q_t, "time from lift-off to the first balance error"),
+        _metric(
+            "error_count", float(len(events)), "count", w.side, "timing", q_t, "number of distinct balance-error kinds during the stance"
+        ),
+    ] + metrics
+    fi, fw = fppa_image(c, w.side), fppa_world(c, w.side)
+    rep_recs = []
+    for j, r in enumerate(reps):
+        depth = r.depth_leg * ctx.leg_px * ctx.scale.per_px
+        rep_recs.append(SquatRep(j, r.side, r.start_s, r.deepest_s, r.end_s, depth, _rep_metrics(ctx, r, fi, fw)))  # type: ignore[arg-type]
+    if rep_recs:
+        q_knee = grade_window(c, ctx.view, a, b, points=_sided_pts(w.side, "hip", "knee", "ankle"))
+        at_depth = np.array(
+            [float(np.nan if m.value is None else m.value) for r in rep_recs for m in r.metrics if m.name == "fppa_image_at_depth"]
+        )
+        metrics.append(
+            _metric(
+                "fppa_image_at_depth_mean",
+                _stat(at_depth, "mean"),
+                "deg",
+                w.side,
+                "knee",
+                q_knee,
+                "stance knee FPPA (image) at the deepest point, mean over repetitions",
+            )
+        )
+        metrics.append(_metric("rep_count", float(len(rep_recs)), "count", w.side, "timing", q, "number of squat repetitions"))
+    return StanceTrial(
+        i, w.side, w.lift_off_s, w.touch_down_s, duration, w.ended_by, first_fail, tuple(events), tuple(metrics), tuple(rep_recs), q
+    )  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ summary
+_SUMMARY_BEST = {"stance_duration": "max", "time_to_first_failure": "max"}
+
+
+def _summary(stances: tuple[StanceTrial, ...]) -> tuple[Metric, ...]:
+    out: list[Metric] = []
+    for side in ("left", "right"):
+        trials = [s for s in stances if s.side == side]
+        if not trials:
+            continue
+        names = list(dict.fromkeys(m.name for s in trials for m in s.metrics))
+        for name in names:
+            ms = [m for s in trials for m in s.metrics if m.name == name]
+            vals = np.array([m.value for m in ms if m.value is not None], dtype=float)
+            how = _SUMMARY_BEST.get(name, "mean")
+            best = min(ms, key=lambda m: "ABCD".index(m.quality.grade))
+            val = None if vals.size == 0 else float(vals.max() if how == "max" else vals.mean())
+            desc = f"{ms[0].description} ({'best' if how == 'max' else 'mean'} of {len(trials)} stance(s))"
+            out.append(_metric(name, val, ms[0].unit, side, ms[0].family, best.quality, desc, ms[0].series))
+        reps = [r for s in trials for r in s.reps]
+        if reps:
+            for key in ("fppa_image_at_depth", "fppa_world_at_depth", "fppa_image_peak"):
+                vals = np.array([m.value for r in reps for m in r.metrics if m.name == key and m.value is not None], dtype=float)
+                q = next(m.quality for r in reps for m in r.metrics if m.name == key)
+                out.append(
+                    _metric(
+                        f"{key}_rep_mean",
+                        _stat(vals, "mean"),
+                        "deg",
+                        side,
+                        "knee",
+                        q,
+                        f"{key.replace('_', ' ')}, mean over {len(reps)} repetition(s)",
+                    )
+                )
+        out.append(Metric("stance_count", float(len(trials)), "count", side, "timing", Quality(), "number of single-leg stances found"))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ entry
+def _series(ctx: _Ctx, raise_: FloatArray) -> dict[str, Series]:
+    c = ctx.clean
+    t = c.times
+    s: dict[str, Series] = {"foot_raise": Series("foot_raise", "leg", t, raise_, "foot raise (leg lengths), + = right foot higher")}
+    for side in ("left", "right"):
+        free = other_side(side)
+        pairs: list[tuple[str, str, FloatArray, str]] = [
+            ("fppa_image", "deg", fppa_image(c, side), "FPPA image (°), + = valgus"),
+            ("fppa_world", "deg", fppa_world(c, side), "FPPA 3-D (°), + = valgus"),
+            ("pelvic_drop", "deg", pelvic_drop(c, side), "pelvic drop (°), + = free side lower"),
+            ("trunk_lean", "deg", trunk_lean(c, side), "trunk lean (°), + = toward stance"),
+            (
+                "com_ml",
+                ctx.scale.unit,
+                centre_of_mass(c.px, exclude_leg=free)[:, 0] * ctx.lat * ctx.scale.per_px,
+                "COM without free leg, ML, + = subject's left",
+            ),
+        ]
+        for key, unit, values, desc in pairs:
+            name = f"{key}.{side}"
+            s[name] = Series(name, unit, t, np.asarray(values, dtype=float), desc)
+    pel = midpoint(c.px, "hip")[:, 0] * ctx.lat * ctx.scale.per_px
+    s["pelvis_ml"] = Series("pelvis_ml", ctx.scale.unit, t, pel, "pelvis midpoint ML, + = subject's left")
+    return s
+
+
+def analyze(
+    track: PoseTrack,
+    *,
+    mode: Mode = "stance",
+    height_cm: float | None = None,
+    hands_on_hips: bool = True,
+    params: Params | None = None,
+) -> Assessment:
+    """See :func:`assess.assessment.analyze_track`."""
+    p = params or Params()
+    c = clean_track(track, min_visibility=p.min_visibility, max_gap_s=p.max_gap_s, cutoff_hz=p.cutoff_hz)
+    scale = estimate_scale(c, height_cm=height_cm)
+    view = camera_view(c)
+    ctx = _Ctx(c, scale, view, p, leg_length_px(c), lateral_sign(c), hands_on_hips)
+    overall = grade_window(c, view, frontal_plane=False)
+    if c.cutoff_hz < p.cutoff_hz:
+        overall = with_reason(
+            overall,
+            Reason(
+                "low_frame_rate", f"Low frame rate ({c.fps:.0f} fps): filtered at {c.cutoff_hz:.1f} Hz instead of {p.cutoff_hz:.0f} Hz."
+            ),
+            "B",
+        )
+    if view.view != "frontal":
+        overall = with_reason(
+            overall,
+            Reason(f"{view.view}_view", f"Camera view: {view.view}. Face the camera for knee, pelvis and side-to-side sway measures."),
+            "C" if view.view != "side" else "C",
+        )
+    raise_ = foot_raise(c)
+    reps = find_reps(c, min_depth=p.squat_min_depth, raise_=raise_) if mode == "squat" else []
+    if mode == "squat":
+        windows = stances_from_reps(reps, c)
+    else:
+        windows = find_stances(c, enter=p.raise_enter, exit=p.raise_exit, contact_s=p.contact_s, min_stance_s=p.min_stance_s, raise_=raise_)
+    trials = []
+    for i, w in enumerate(windows):
+        inside = [r for r in reps if r.side == w.side and w.start <= r.deepest < w.stop]
+        trials.append(_stance_trial(ctx, i, w, inside))
+    stances = tuple(trials)
+    no_stance = None
+    if not stances:
+        what = "single-leg squat repetition" if mode == "squat" else "single-leg stance"
+        no_stance = Reason(
+            "no_single_leg_stance", f"No {what} was found: both feet seem to stay on the ground (or the feet were not visible)."
+        )
+        overall = with_reason(overall, no_stance)
+    summary = _summary(stances)
+    source: dict[str, Any] = {
+        "path": track.source.path,
+        "model": track.source.model,
+        "fps": track.fps,
+        "n_frames": len(track),
+        "duration_s": track.duration_s,
+        "width": track.width,
+        "height": track.height,
+        "detection_rate": track.detection_rate,
+    }
+    params_d = {k: getattr(p, k) for k in p.__dataclass_fields__} | {
+        "mode": mode,
+        "height_cm": height_cm,
+        "hands_on_hips": hands_on_hips,
+        "cutoff_hz_used": c.cutoff_hz,
+    }
+    return Assessment(
+        mode=mode,
+        source=source,
+        parameters=params_d,
+        scale=scale.info,
+        view=view,
+        quality=overall,
+        stances=stances,
+        summary=summary,
+        asymmetry=asymmetries(summary),
+        series=_series(ctx, raise_),
+        no_stance=no_stance,
+    )
+
+
+__all__ = ["Params", "analyze"]
+_ = Side
