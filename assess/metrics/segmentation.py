@@ -157,36 +157,69 @@ def find_stances(
             down[a:b] = True
     ground = float(np.median(r[down])) if down.any() else 0.0
     stances: list[StanceWindow] = []
-    for a, b in _runs(~down):  # candidate: a run of frames with no sustained contact
+    runs = _runs(~down)
+    back = max(2, int(round(1.0 * clean.fps)))  # search this far into the neighbouring contact for the exact times
+    prev_end = 0
+    for j, (a, b) in enumerate(runs):  # candidate: a run of frames with no sustained contact
         seg_high = high[a:b]
         if not seg_high.any():
             continue
         side = "left" if float(np.median(sign[a:b][seg_high])) > 0 else "right"  # right foot higher → left stance
         sgn = 1.0 if side == "left" else -1.0
-        above = sgn * (r[a:b] - ground)  # free-foot height above its ground level, leg lengths
-        near = above <= contact_tol
-        first_high = int(np.flatnonzero(seg_high)[0])
-        last_high = int(np.flatnonzero(seg_high)[-1])
+        a0 = max(prev_end, a - back)
+        b1 = min(n, b + back, runs[j + 1][0] if j + 1 < len(runs) else n)
+        tt = t[a0:b1]
+        above = sgn * (r[a0:b1] - ground)  # free-foot height above its ground level, leg lengths
+        near = np.isfinite(above) & (above <= contact_tol)
+        first_high = a - a0 + int(np.flatnonzero(seg_high)[0])
+        last_high = a - a0 + int(np.flatnonzero(seg_high)[-1])
         before = np.flatnonzero(near[: first_high + 1])
         after = np.flatnonzero(near[last_high:])
-        start = a + int(before[-1]) if before.size else max(a - 1, 0)
+        vel = np.gradient(above, tt) if b1 - a0 > 1 else np.zeros(b1 - a0)
+        if before.size:
+            lift = _tangent_time(tt, above, vel, int(before[-1]), first_high, rising=True)
+        else:
+            lift = float(t[a])
         started = a == 0 and not before.size
         if after.size:
-            stop, ended = a + last_high + int(after[0]), "touch_down"
+            td, ended = _tangent_time(tt, above, vel, last_high, last_high + int(after[0]), rising=False), "touch_down"
         elif b < n:
-            stop, ended = b, "touch_down"
+            td, ended = float(t[b]), "touch_down"
         else:
-            stop, ended = n - 1, "end_of_clip"
-        seen_idx = a + np.flatnonzero(seen[a : stop + 1])
+            td, ended = float(t[n - 1]), "end_of_clip"
+        stop = min(int(np.searchsorted(t, td - 1e-9)), n - 1)
         if ended != "touch_down" or not seen[stop]:
+            seen_idx = a + np.flatnonzero(seen[a : stop + 1])
             last_seen = int(seen_idx[-1])
             if last_seen < n - 1 or not seen[stop]:
-                stop, ended = last_seen, "tracking_lost"
-        lift, td = float(t[start]), float(t[stop])
+                stop, ended, td = last_seen, "tracking_lost", float(t[last_seen])
+        start = min(int(np.searchsorted(t, lift - 1e-9)), n - 1)
         if td - lift < min_stance_s:
             continue
         stances.append(StanceWindow(side, start, stop + 1, lift, td, ended, started))
+        prev_end = stop + 1
     return stances
+
+
+def _tangent_time(t: FloatArray, above: FloatArray, vel: FloatArray, k0: int, k1: int, *, rising: bool) -> float:
+    """Time the foot leaves (``rising``) or reaches the ground, seconds.
+
+    Between samples ``k0`` (foot down) and ``k1`` (foot up) for lift-off, or
+    ``k0`` (up) and ``k1`` (down) for touch-down: the tangent at the fastest
+    vertical foot speed, extended to the ground level. Exact for a foot moving
+    at constant speed, and insensitive to the filter's rounding of the corner
+    and to the frame rate. Clipped to the searched interval.
+    """
+    lo, hi = min(k0, k1), max(k0, k1)
+    seg = vel[lo : hi + 1]
+    if seg.size == 0 or not np.isfinite(seg).any():
+        return float(t[k1 if not rising else k0])
+    k = lo + int(np.nanargmax(seg) if rising else np.nanargmin(seg))
+    v = vel[k]
+    if not np.isfinite(v) or v == 0 or not np.isfinite(above[k]):
+        return float(t[k1 if not rising else k0])
+    t_star = float(t[k] - above[k] / v)  # zero crossing of the tangent (v < 0 when falling)
+    return float(np.clip(t_star, t[lo], t[hi]))
 
 
 def hip_height(clean: CleanTrack, side: str) -> FloatArray:
