@@ -2,20 +2,57 @@
 
 This is the glue the CLI and the app share: probe and check the video, run
 the pose estimator over its frames, build the track.
+
+Speed: the pose model runs on one core (~27 ms a frame for "full"), so a
+plain loop leaves the other cores idle. For files longer than a few seconds,
+:func:`track_video` splits the video into as many time chunks as there are
+workers, tracks each chunk in its own process with its own landmarker
+(decoding and inference overlap across processes), starting each chunk
+``OVERLAP_S`` early so MediaPipe's tracking has settled at the seam, and
+stitches the chunks. At each seam the subject found by the later chunk is
+checked against the earlier chunk's subject in the overlap; a chunk that
+picked someone else is tracked again, seeded with the earlier subject.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
+from .landmarks import idx
 from .models import DEFAULT_MODEL
 from .pose import PoseEstimator, track_frames
+from .subject import Box, body_box
 from .track import PoseTrack, SourceInfo
 from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
+
+OVERLAP_S = 1.0
+"""Each chunk after the first starts this much early; those frames are dropped at the seam."""
+MIN_CHUNK_S = 4.0
+"""Chunks shorter than this are not worth a process start (~1.5 s)."""
+SEAM_MAX_HIP_SHIFT = 0.05
+"""Median hip-midpoint distance (normalised image units) allowed between chunks in their overlap."""
+
+
+def default_workers() -> int:
+    """Worker processes for file analysis: the cores this process may use, at most 4."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
 
 
 def track_video(
@@ -23,6 +60,7 @@ def track_video(
     *,
     model: str | Path = DEFAULT_MODEL,
     stride: int = 1,
+    workers: int | None = None,
     estimator: PoseEstimator | None = None,
     progress: Progress | None = None,
 ) -> PoseTrack:
@@ -32,7 +70,9 @@ def track_video(
     ----------
     path : the video.
     model : pose model name or ``.task`` path (ignored when ``estimator`` is given).
-    stride : analyse every ``stride``-th frame.
+    stride : analyse every ``stride``-th frame (for 60–240 fps video).
+    workers : processes to use; ``None`` = :func:`default_workers`, 1 = this
+        process only. An ``estimator`` implies 1.
     estimator : an existing estimator to reuse (its subject lock is reset).
     progress : callback with the fraction done.
 
@@ -43,6 +83,14 @@ def track_video(
     """
     info = probe(path)
     check_usable(info)
+    n_workers = 1 if estimator is not None else (workers or default_workers())
+    n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
+    if n_chunks >= 2:
+        try:
+            return _track_parallel(info, model=model, stride=stride, n_chunks=n_chunks, progress=progress)
+        except BrokenProcessPool:
+            pass  # worker processes could not start here (e.g. no importable __main__): one process it is
+
     own = estimator is None
     est = PoseEstimator(model) if estimator is None else estimator
     est.reset_subject()
@@ -59,7 +107,7 @@ def track_video(
             width=info.width,
             height=info.height,
             fps=info.fps / stride,
-            source=_source(info, est, stride),
+            source=_source(info, est.model_name, stride),
             progress=on_frame,
         )
     finally:
@@ -70,12 +118,166 @@ def track_video(
     return track
 
 
-def _source(info: VideoInfo, est: PoseEstimator, stride: int) -> SourceInfo:
+def _source(info: VideoInfo, model_name: str, stride: int, **extra: Any) -> SourceInfo:
     return SourceInfo(
         path=str(info.path),
-        model=est.model_name,
+        model=model_name,
         rotation_deg=info.rotation_deg,
         stride=stride,
         duration_s=info.duration_s,
-        extra={"codec": info.codec, "source_fps": info.fps},
+        extra={"codec": info.codec, "source_fps": info.fps, **extra},
+    )
+
+
+# ------------------------------------------------------------ parallel path
+@dataclass(frozen=True)
+class _Chunk:
+    index: int
+    start_s: float  # decoding starts here (overlap included)
+    keep_from_s: float  # frames before this belong to the previous chunk
+    end_s: float | None
+
+
+@dataclass
+class _ChunkResult:
+    times: NDArray[np.float64]
+    image: NDArray[np.float64]
+    world: NDArray[np.float64]
+    visibility: NDArray[np.float64]
+    detected: NDArray[np.bool_]
+    model_name: str
+
+
+_WORKER: dict[str, Any] = {}
+"""Per-process state of a worker: its landmarker (loaded once) and progress slots."""
+
+
+def _init_worker(model: str, slots: Any) -> None:
+    if not os.environ.get("FOOTFIRST_DEBUG"):
+        # Workers report errors through their futures; MediaPipe's C++ log lines would only clutter the terminal.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    _WORKER["estimator"] = PoseEstimator(model)
+    _WORKER["slots"] = slots
+
+
+def _run_chunk(path: str, chunk: _Chunk, stride: int, seed: tuple[Box, float] | None = None, estimator: PoseEstimator | None = None) -> _ChunkResult:
+    est: PoseEstimator = estimator or _WORKER["estimator"]
+    est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
+    slots = _WORKER.get("slots") if estimator is None else None
+    span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
+    rows_t: list[float] = []
+    rows_i: list[NDArray[np.float64]] = []
+    rows_w: list[NDArray[np.float64]] = []
+    rows_v: list[NDArray[np.float64]] = []
+    rows_d: list[bool] = []
+    for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s):
+        fp = est.process(frame.rgb, frame.time_s)
+        rows_t.append(fp.time_s)
+        rows_i.append(fp.image)
+        rows_w.append(fp.world)
+        rows_v.append(fp.visibility)
+        rows_d.append(fp.found)
+        if slots is not None and chunk.end_s is not None:
+            slots[chunk.index] = min(1.0, (frame.time_s - chunk.start_s) / span)
+    if slots is not None:
+        slots[chunk.index] = 1.0
+    empty = np.zeros((0, 33, 3))
+    return _ChunkResult(
+        times=np.array(rows_t),
+        image=np.stack(rows_i) if rows_i else empty,
+        world=np.stack(rows_w) if rows_w else empty,
+        visibility=np.stack(rows_v) if rows_v else np.zeros((0, 33)),
+        detected=np.array(rows_d, dtype=bool),
+        model_name=est.model_name,
+    )
+
+
+def _plan_chunks(duration_s: float, n: int) -> list[_Chunk]:
+    edges = np.linspace(0.0, duration_s, n + 1)
+    chunks = []
+    for i in range(n):
+        start = 0.0 if i == 0 else max(0.0, edges[i] - OVERLAP_S)
+        end = None if i == n - 1 else float(edges[i + 1])
+        chunks.append(_Chunk(i, float(start), float(edges[i]), end))
+    return chunks
+
+
+def _hip_mid(image: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 0.5 * (image[:, idx("left_hip"), :2] + image[:, idx("right_hip"), :2])
+
+
+def _same_subject(prev: _ChunkResult, cur: _ChunkResult, keep_from_s: float) -> bool:
+    """Do two chunks follow the same person in their overlap?"""
+    a = prev.times >= cur.times[0] - 1e-6 if len(cur.times) else np.zeros(0, bool)
+    b = cur.times < keep_from_s
+    n = min(int(a.sum()), int(b.sum()))
+    if n == 0:
+        return True
+    pa = _hip_mid(prev.image[a][-n:])
+    pb = _hip_mid(cur.image[b][-n:])
+    d = np.linalg.norm(pa - pb, axis=1)
+    d = d[np.isfinite(d)]
+    return bool(d.size == 0 or np.median(d) <= SEAM_MAX_HIP_SHIFT)
+
+
+def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
+    found = np.flatnonzero(res.detected)
+    if found.size == 0:
+        return None
+    i = int(found[-1])
+    return body_box(res.image[i], res.visibility[i]), float(res.times[i])
+
+
+def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks: int, progress: Progress | None) -> PoseTrack:
+    from .errors import NoPoseError
+
+    chunks = _plan_chunks(info.duration_s, n_chunks)
+    ctx = mp.get_context("spawn")  # never fork a process that may hold a MediaPipe graph
+    slots = ctx.Array("d", n_chunks, lock=False)
+    with ProcessPoolExecutor(max_workers=n_chunks, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
+        futures = [pool.submit(_run_chunk, str(info.path), c, stride) for c in chunks]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+            if any(f.exception() is not None for f in done):
+                for f in pending:
+                    f.cancel()
+                next(f for f in done if f.exception() is not None).result()  # re-raise the worker's error
+            if progress is not None:
+                progress(0.99 * float(np.mean(slots[:])))
+        results = [f.result() for f in futures]
+
+    reseeded = 0
+    for i in range(1, len(chunks)):
+        if not _same_subject(results[i - 1], results[i], chunks[i].keep_from_s):
+            seed = _last_box(results[i - 1])
+            with PoseEstimator(model) as est:
+                results[i] = _run_chunk(str(info.path), chunks[i], stride, seed=seed, estimator=est)
+            reseeded += 1
+
+    parts = []
+    for c, r in zip(chunks, results):
+        keep = r.times >= c.keep_from_s - 1e-6 if c.index else np.ones(len(r.times), bool)
+        parts.append((r.times[keep], r.image[keep], r.world[keep], r.visibility[keep], r.detected[keep]))
+    times = np.concatenate([p[0] for p in parts])
+    order = np.flatnonzero(np.diff(times, prepend=-np.inf) > 0)  # guard against a repeated seam frame
+    detected = np.concatenate([p[4] for p in parts])[order]
+    if len(order) == 0:
+        raise NoPoseError("The video has no frames to analyse.", hint="Check the file.")
+    if not detected.any():
+        raise NoPoseError(f"No person was found in any of the {len(order)} frames.", hint="Film the whole body, head to feet, 2–4 m from the camera, in good light.")
+    if progress is not None:
+        progress(1.0)
+    return PoseTrack(
+        times=times[order],
+        image=np.concatenate([p[1] for p in parts])[order],
+        world=np.concatenate([p[2] for p in parts])[order],
+        visibility=np.concatenate([p[3] for p in parts])[order],
+        detected=detected,
+        fps=info.fps / stride,
+        width=info.width,
+        height=info.height,
+        source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded),
     )

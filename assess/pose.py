@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from .errors import ModelError, NoPoseError
 from .landmarks import N_LANDMARKS
 from .models import DEFAULT_MODEL, require_model
-from .subject import SubjectLock, body_box
+from .subject import Box, SubjectLock, body_box
 from .track import PoseTrack, SourceInfo
 from .video import Frame
 
@@ -138,10 +138,11 @@ class PoseEstimator:
         self._lock = threading.Lock()
         self._subject = SubjectLock()
         self._last_ms = 0
+        self._calls = 0
 
-    def reset_subject(self) -> None:
-        """Forget the current subject (e.g. when a new live test starts)."""
-        self._subject = SubjectLock()
+    def reset_subject(self, *, initial: Box | None = None, initial_time_s: float | None = None) -> None:
+        """Forget the current subject (e.g. when a new live test starts), or start from a known box."""
+        self._subject = SubjectLock(initial=initial, initial_time_s=initial_time_s)
 
     def process(self, rgb: NDArray[np.uint8], time_s: float) -> FramePose:
         """Find the subject in one upright RGB frame (``[H, W, 3]`` uint8)."""
@@ -150,7 +151,12 @@ class PoseEstimator:
             if ms <= self._last_ms:
                 ms = self._last_ms + 1  # MediaPipe needs strictly increasing timestamps
             self._last_ms = ms
-            result = self._landmarker.detect_for_video(mp_image(rgb), ms)
+            if self._calls < 5:  # MediaPipe logs a few lines on the first frames with a person
+                with _native_stderr_silenced():
+                    result = self._landmarker.detect_for_video(mp_image(rgb), ms)
+            else:
+                result = self._landmarker.detect_for_video(mp_image(rgb), ms)
+            self._calls += 1
             people = result.pose_landmarks or []
             if not people:
                 self._subject.choose(time_s, [])

@@ -76,13 +76,15 @@ class SubjectLock:
         much to be taken as the subject.
     reacquire_after_s : after the subject has been missing this long, the
         most prominent candidate becomes the subject.
+    initial, initial_time_s : a known subject box (and when it was seen) to
+        start from, e.g. where the previous chunk of a video left off.
     """
 
-    def __init__(self, *, min_iou: float = 0.2, reacquire_after_s: float = 1.0) -> None:
+    def __init__(self, *, min_iou: float = 0.2, reacquire_after_s: float = 1.0, initial: Box | None = None, initial_time_s: float | None = None) -> None:
         self.min_iou = min_iou
         self.reacquire_after_s = reacquire_after_s
-        self._box: Box | None = None
-        self._last_seen_s: float | None = None
+        self._box: Box | None = initial
+        self._last_seen_s: float | None = initial_time_s if initial is not None else None
 
     @property
     def box(self) -> Box | None:
