@@ -78,6 +78,59 @@ def cmd_track(args: argparse.Namespace) -> int:
     return 0
 
 
+def _height(text: str) -> float:
+    value = float(text)
+    if not 50 <= value <= 250:
+        raise argparse.ArgumentTypeError("give the body height in cm, between 50 and 250")
+    return value
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze_video
+
+    bar, update = _progress_bar("analysing", not args.quiet and sys.stderr.isatty())
+    try:
+        track, assessment = analyze_video(
+            args.video, mode=args.mode, height_cm=args.height_cm, hands_on_hips=not args.free_arms, model=args.model, stride=args.stride, progress=update
+        )
+    finally:
+        bar.close()
+    text = assessment.to_json(indent=2)
+    if args.output:
+        _write_atomic(args.output, text)
+    else:
+        print(text)
+    if args.track:
+        track.save(args.track)
+    if args.output:
+        print(_summary_line(assessment, args.output))
+    return 0
+
+
+def _summary_line(assessment, out: Path) -> str:  # type: ignore[no-untyped-def]
+    if assessment.no_stance is not None:
+        return f"{out}: {assessment.no_stance.message}"
+    sides = ", ".join(f"{s.side} {s.duration_s:.1f} s" for s in assessment.stances)
+    return f"{out}: {len(assessment.stances)} stance(s) ({sides}); data quality {assessment.quality.grade}"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash or a full disk never leaves half of it behind."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assess", description="Foot First: camera-based single-leg balance assessment.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -99,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--stride", type=_positive_int, default=1, help="analyse every N-th frame (for 60-240 fps video)")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_track)
+
+    an = sub.add_parser("analyze", help="measure balance from a video and write the assessment as JSON")
+    an.add_argument("video", type=Path, help="video file (mp4, mov, avi, webm, mkv)")
+    an.add_argument("-o", "--output", type=Path, default=None, help="JSON file to write (default: print to stdout)")
+    an.add_argument("--mode", choices=("stance", "squat"), default="stance", help="single-leg stance (default) or single-leg squat")
+    an.add_argument("--height-cm", type=_height, default=None, help="body height in cm, for results in cm")
+    an.add_argument("--free-arms", action="store_true", help="the trial did not ask for hands on hips")
+    an.add_argument("--model", type=str, default="full", choices=("lite", "full", "heavy"), help="pose model (default: full)")
+    an.add_argument("--stride", type=_positive_int, default=None, help="analyse every N-th frame (default: chosen from the frame rate)")
+    an.add_argument("--track", type=Path, default=None, help="also save the pose track (.npz)")
+    an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    an.set_defaults(func=cmd_analyze)
     return parser
 
 

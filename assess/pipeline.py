@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .assessment import Assessment, analyze_track
 from .landmarks import idx
 from .models import DEFAULT_MODEL
 from .pose import PoseEstimator, track_frames
@@ -38,6 +39,8 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
+MAX_ANALYSIS_FPS = 60.0
+"""High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
 OVERLAP_S = 1.0
 """Each chunk after the first starts this much early; those frames are dropped at the seam."""
 MIN_CHUNK_S = 4.0
@@ -281,3 +284,27 @@ def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks
         height=info.height,
         source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded),
     )
+
+
+def analyze_video(
+    path: str | Path,
+    *,
+    mode: str = "stance",
+    height_cm: float | None = None,
+    hands_on_hips: bool = True,
+    model: str | Path = DEFAULT_MODEL,
+    stride: int | None = None,
+    workers: int | None = None,
+    estimator: PoseEstimator | None = None,
+    progress: Progress | None = None,
+) -> tuple[PoseTrack, Assessment]:
+    """Track a video and measure it: the CLI's and the app's one call.
+
+    ``stride=None`` picks one from the frame rate (:data:`MAX_ANALYSIS_FPS`).
+    Returns the track (for overlays and CSV) and the :class:`Assessment`.
+    """
+    if stride is None:
+        stride = probe(path).stride_for(MAX_ANALYSIS_FPS)
+    track = track_video(path, model=model, stride=stride, workers=workers, estimator=estimator, progress=progress)
+    assessment = analyze_track(track, mode=mode, height_cm=height_cm, hands_on_hips=hands_on_hips)  # type: ignore[arg-type]
+    return track, assessment
