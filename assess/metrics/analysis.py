@@ -66,7 +66,7 @@ class Params:
     raise_exit: float = 0.03
     contact_s: float = 0.25
     min_stance_s: float = 1.0
-    squat_min_depth: float = 0.06
+    squat_min_depth: float = 0.10
     trim_s: float = 0.5
     foot_shift_leg: float = 0.10
     hands_off_torso: float = 0.6

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks, peak_widths
 
 from ..landmarks import other_side
-from .body import sided
+from .body import centre_of_mass, sided
 from .clean import CleanTrack
 
 FloatArray = NDArray[np.float64]
@@ -166,6 +166,12 @@ def find_stances(
             continue
         side = "left" if float(np.median(sign[a:b][seg_high])) > 0 else "right"  # right foot higher → left stance
         sgn = 1.0 if side == "left" else -1.0
+        com_side = _side_under_body(clean, a, b, ratio=3.0, minimum=0.15)
+        flipped = com_side is not None and com_side != side
+        if flipped:
+            # The "raised" foot is the one under the body: the other foot reaches out near
+            # the floor and perspective makes it look lower. Trust the centre of mass.
+            side = com_side  # type: ignore[assignment]
         a0 = max(prev_end, a - back)
         b1 = min(n, b + back, runs[j + 1][0] if j + 1 < len(runs) else n)
         tt = t[a0:b1]
@@ -176,6 +182,8 @@ def find_stances(
         before = np.flatnonzero(near[: first_high + 1])
         after = np.flatnonzero(near[last_high:])
         vel = np.gradient(above, tt) if b1 - a0 > 1 else np.zeros(b1 - a0)
+        if flipped:
+            before = after = np.array([], dtype=int)
         if before.size:
             lift = _tangent_time(tt, above, vel, int(before[-1]), first_high, rising=True)
         else:
@@ -199,6 +207,22 @@ def find_stances(
         stances.append(StanceWindow(side, start, stop + 1, lift, td, ended, started))
         prev_end = stop + 1
     return stances
+
+
+def _side_under_body(clean: CleanTrack, a: int, b: int, *, ratio: float, minimum: float) -> str | None:
+    """The leg whose foot stays under the centre of mass over frames ``a:b``, or None when unclear.
+
+    Decisive only when the other foot's median ML distance from the whole-body
+    centre of mass is at least ``ratio`` times larger and at least ``minimum``
+    leg lengths.
+    """
+    leg = _leg_length(clean.px)
+    com_x = centre_of_mass(clean.px)[a:b, 0]
+    d = {s: _nanmedian(np.abs(com_x - _foot_x(clean, s)[a:b]) / leg) for s in ("left", "right")}
+    dl, dr = d["left"], d["right"]
+    if not (np.isfinite(dl) and np.isfinite(dr)) or max(dl, dr) < max(ratio * min(dl, dr), minimum):
+        return None
+    return "left" if dl < dr else "right"
 
 
 def _tangent_time(t: FloatArray, above: FloatArray, vel: FloatArray, k0: int, k1: int, *, rising: bool) -> float:
@@ -231,9 +255,12 @@ def hip_height(clean: CleanTrack, side: str) -> FloatArray:
 def find_reps(
     clean: CleanTrack,
     *,
-    min_depth: float = 0.06,
+    min_depth: float = 0.10,
     min_interval_s: float = 0.8,
     rel_height: float = 0.85,
+    single_leg_ratio: float = 2.0,
+    single_leg_min: float = 0.06,
+    raise_single: float = 0.08,
     raise_: FloatArray | None = None,
 ) -> list[RepWindow]:
     """Find single-leg squat repetitions from the hips' vertical displacement.
@@ -242,8 +269,16 @@ def find_reps(
     below its standing level (95th percentile of its height), in leg lengths.
     Each repetition is a peak of that drop with prominence ≥ ``min_depth``;
     start and end are where the drop is back within ``1 − rel_height`` of the
-    peak's prominence (``scipy.signal.peak_widths``). Its stance leg is the one
-    whose foot is lower on average over the repetition (sign of the foot raise).
+    peak's prominence (``scipy.signal.peak_widths``).
+
+    The stance leg is the one whose foot stays under the body: the smaller
+    median ML distance between the foot centre and the whole-body centre of
+    mass over the repetition (image-height foot raise misleads when the free
+    foot reaches forward or sideways near the floor). A repetition counts as
+    single-leg only when the other foot is at least ``single_leg_ratio`` times
+    (and ``single_leg_min`` leg lengths) further from the centre of mass, or
+    the median foot raise is at least ``raise_single``; otherwise it is a
+    two-leg squat and is skipped.
 
     Returns
     -------
@@ -270,23 +305,36 @@ def find_reps(
     n = len(t)
     peaks, left, right = peaks - 1, np.clip(left - 1, 0, n - 1), np.clip(right - 1, 0, n - 1)
     r = foot_raise(clean) if raise_ is None else raise_
-    motion = {s: _foot_motion(clean, s) / leg for s in ("left", "right")}
+    com_x = centre_of_mass(clean.px)[:, 0]
+    # ML distance of each foot from the centre of mass, leg lengths: the stance foot is under the body.
+    under = {s: np.abs(com_x - _foot_x(clean, s)) / leg for s in ("left", "right")}
     reps: list[RepWindow] = []
     idx = np.arange(n)
     for p, lo, hi, prom in zip(peaks, left, right, props["prominences"], strict=True):
         a, b = int(np.floor(lo)), min(int(np.ceil(hi)) + 1, n)
-        # Stance leg: its foot is lower (raise) and moves less than the free foot.
-        w = r[a:b]
-        raise_score = float(np.nanmean(w)) if np.isfinite(w).any() else 0.0
-        ml, mr = (float(np.nanstd(motion[s][a:b])) if np.isfinite(motion[s][a:b]).any() else 0.0 for s in ("left", "right"))
-        side = "left" if raise_score + 2.0 * (mr - ml) >= 0 else "right"
+        dl, dr = (_nanmedian(under[s][a:b]) for s in ("left", "right"))
+        raise_mean = _nanmedian(r[a:b])
+        by_com = bool(np.isfinite(dl) and np.isfinite(dr) and max(dl, dr) >= max(single_leg_ratio * min(dl, dr), single_leg_min))
+        by_raise = bool(np.isfinite(raise_mean) and abs(raise_mean) >= raise_single)
+        single = by_com or by_raise
+        if by_com:
+            side = "left" if dl <= dr else "right"
+        else:
+            side = "left" if raise_mean >= 0 else "right"
+        if not single:
+            continue  # both feet under the body and neither lifted: a two-leg squat
         reps.append(RepWindow(side, a, int(p), b, float(np.interp(lo, idx, t)), float(t[p]), float(np.interp(hi, idx, t)), float(prom)))
     return reps
 
 
-def _foot_motion(clean: CleanTrack, side: str) -> FloatArray:
-    """Image x of the ``side`` foot centre (mean of ankle, heel, toe) in pixels, for its motion."""
+def _foot_x(clean: CleanTrack, side: str) -> FloatArray:
+    """Image x of the ``side`` foot centre (mean of ankle, heel, toe), pixels."""
     return np.mean(np.stack([sided(clean.px, side, p)[:, 0] for p in FOOT_POINTS]), axis=0)
+
+
+def _nanmedian(v: FloatArray) -> float:
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
 
 
 def stances_from_reps(reps: list[RepWindow], clean: CleanTrack, *, max_gap_s: float = 3.0) -> list[StanceWindow]:
