@@ -500,10 +500,13 @@ class Skeleton:
                 dR = rx(math.radians(-4.0)) @ dR  # arms slightly forward
                 T[b] = T[parent] @ rot_about(bone.head, dR)
             elif b.startswith("lowerarm01."):
+                # Set the elbow to ~15 deg flexion (MakeHuman's rest pose has ~45 deg).
                 s = b[-1]
-                d = self.rest[s]["wrist"] - self.rest[s]["elbow"]
-                ax = unit(np.cross(d, np.array([0.0, -1.0, 0.0])))
-                T[b] = T[parent] @ rot_about(bone.head, rot(ax, math.radians(15.0)))
+                up = self.rest[s]["elbow"] - self.rest[s]["shoulder"]
+                fo = self.rest[s]["wrist"] - self.rest[s]["elbow"]
+                ax = unit(np.cross(up, fo))
+                rest_flex = math.acos(float(unit(up) @ unit(fo)))
+                T[b] = T[parent] @ rot_about(bone.head, rot(ax, math.radians(15.0) - rest_flex))
             elif parent is None:
                 T[b] = Tpel
             else:
