@@ -5,9 +5,15 @@ here (see CLINICAL.md for the definitions):
 
 * **Sway reference.** ``com_sway_*`` is the centre of mass of the body *minus
   the free leg* (Dempster/Winter segment table, ``assess/data/segments.json``),
-  so a swinging free leg (16 % of body mass) does not count as sway;
-  ``pelvis_sway_*`` is the hip midpoint. ``com_whole_body_sway_ml_rms`` is
-  kept for comparison only.
+  so the free leg's own mass (16 % of body mass) does not count as sway;
+  ``pelvis_sway_*`` is the hip midpoint. A swinging leg also makes the rest of
+  the body counter-move (on the leg-swing clip the COM without the free leg
+  correlates −0.87 with the free ankle), so when the free foot moves more than
+  ``free_leg_range_leg`` leg lengths, the part of each sway trajectory
+  linearly explained by the free foot's position is regressed out
+  (:func:`assess.metrics.sway.remove_coupled`; reason
+  ``free_leg_motion_removed``). ``com_whole_body_sway_ml_rms`` (free leg
+  included, nothing removed) is kept for comparison only.
 * **ML** sway comes from image x (pixels → unit), positive toward the
   subject's left. **AP** sway comes from MediaPipe's world depth of the COM
   relative to the stance ankle, positive forward; a frontal camera sees depth
@@ -45,12 +51,12 @@ from ..track import PoseTrack
 from .asymmetry import asymmetries
 from .body import Scale, centre_of_mass, estimate_scale, lateral_sign, leg_length_px, midpoint, sided
 from .clean import CleanTrack, clean_track
-from .foot import foot_shift_px, foot_wobble_px, heel_lift_px
+from .foot import foot_centre_px, foot_shift_px, foot_wobble_px, heel_lift_px
 from .knee import fppa_image, fppa_world
 from .posture import hand_hip_distance, pelvic_drop, pelvic_drop_px, trunk_lean, wrist_excursion_px
 from .quality import KEY_POINTS, camera_view, grade_window, with_reason
 from .segmentation import RepWindow, StanceWindow, find_reps, find_stances, foot_raise, stances_from_reps
-from .sway import sway_stats
+from .sway import remove_coupled, sway_stats
 
 FloatArray = NDArray[np.float64]
 
@@ -73,6 +79,7 @@ class Params:
     hands_on_torso: float = 0.45
     trunk_excursion_deg: float = 30.0
     hip_excursion_deg: float = 30.0
+    free_leg_range_leg: float = 0.10
 
 
 def _pts(*names: str) -> tuple[int, ...]:
@@ -160,25 +167,40 @@ def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
     hip_px = midpoint(c.px, "hip")[a:b]
     hip_w = midpoint(c.world, "hip")[a:b]
     refs.append(("pelvis", hip_px[:, 0], hip_w[:, 2], "pelvis midpoint"))
+    foot_ml = foot_centre_px(c, free)[a:b, 0] * ctx.lat * s.per_px
+    foot_ap = -(np.mean(np.stack([sided(c.world, free, p_)[a:b, 2] for p_ in ("ankle", "heel", "foot_index")]), axis=0) - ankle_z)
+    foot_ap = foot_ap * ctx.lat * s.per_m
+    min_ml = ctx.params.free_leg_range_leg * ctx.leg_px * s.per_px
+    min_ap = ctx.params.free_leg_range_leg * ctx.leg_px * s.per_px  # same physical length
     for key, x_px, z_w, what in refs:
-        ml = x_px * ctx.lat * s.per_px
-        ap = -(z_w - ankle_z) * ctx.lat * s.per_m
+        ml_raw = x_px * ctx.lat * s.per_px
+        ap_raw = -(z_w - ankle_z) * ctx.lat * s.per_m
+        ml, r2_ml = remove_coupled(ml_raw, foot_ml, min_driver_range=min_ml)
+        ap, r2_ap = remove_coupled(ap_raw, foot_ap, min_driver_range=min_ap)
         st = sway_stats(t, ml, ap)
+        qm, qa = q_ml, q_ap
+        if r2_ml > 0 or r2_ap > 0:
+            note = Reason(
+                "free_leg_motion_removed",
+                f"The free leg moved; sway coupled to it was removed ({r2_ml:.0%} of side-to-side, "
+                f"{r2_ap:.0%} of forward–backward variance).",
+            )
+            qm, qa = with_reason(q_ml, note), with_reason(q_ap, note)
         vel_u = f"{u}/s"
         area_u = f"{u}2"
         rows: list[tuple[str, float | None, str, Quality, str]] = [
-            ("ml_rms", st.rms_ml if st else None, u, q_ml, f"{what}: side-to-side (ML) sway, RMS about the mean"),
-            ("ml_range", st.range_ml if st else None, u, q_ml, f"{what}: ML sway range (max − min)"),
-            ("ml_path", st.path_ml if st else None, u, q_ml, f"{what}: ML path length"),
-            ("ml_velocity", st.velocity_ml if st else None, vel_u, q_ml, f"{what}: ML mean velocity"),
-            ("ml_frequency", st.frequency_ml if st else None, "Hz", q_ml, f"{what}: ML mean frequency"),
-            ("ap_rms", st.rms_ap if st else None, u, q_ap, f"{what}: forward–backward (AP) sway, RMS (low confidence from the front)"),
-            ("ap_range", st.range_ap if st else None, u, q_ap, f"{what}: AP sway range"),
-            ("ap_velocity", st.velocity_ap if st else None, vel_u, q_ap, f"{what}: AP mean velocity"),
-            ("path", st.path if st else None, u, q_ap, f"{what}: planar path length (ML+AP)"),
-            ("velocity", st.velocity if st else None, vel_u, q_ap, f"{what}: planar mean velocity"),
-            ("frequency", st.frequency if st else None, "Hz", q_ap, f"{what}: planar mean frequency"),
-            ("ellipse95", st.ellipse_area95 if st else None, area_u, q_ap, f"{what}: 95% prediction ellipse area"),
+            ("ml_rms", st.rms_ml if st else None, u, qm, f"{what}: side-to-side (ML) sway, RMS about the mean"),
+            ("ml_range", st.range_ml if st else None, u, qm, f"{what}: ML sway range (max − min)"),
+            ("ml_path", st.path_ml if st else None, u, qm, f"{what}: ML path length"),
+            ("ml_velocity", st.velocity_ml if st else None, vel_u, qm, f"{what}: ML mean velocity"),
+            ("ml_frequency", st.frequency_ml if st else None, "Hz", qm, f"{what}: ML mean frequency"),
+            ("ap_rms", st.rms_ap if st else None, u, qa, f"{what}: forward–backward (AP) sway, RMS (low confidence from the front)"),
+            ("ap_range", st.range_ap if st else None, u, qa, f"{what}: AP sway range"),
+            ("ap_velocity", st.velocity_ap if st else None, vel_u, qa, f"{what}: AP mean velocity"),
+            ("path", st.path if st else None, u, qa, f"{what}: planar path length (ML+AP)"),
+            ("velocity", st.velocity if st else None, vel_u, qa, f"{what}: planar mean velocity"),
+            ("frequency", st.frequency if st else None, "Hz", qa, f"{what}: planar mean frequency"),
+            ("ellipse95", st.ellipse_area95 if st else None, area_u, qa, f"{what}: 95% prediction ellipse area"),
         ]
         for name, val, unit, q, desc in rows:
             out.append(_metric(f"{key}_sway_{name}", val, unit, w.side, "sway", q, desc))

@@ -121,3 +121,33 @@ def sway_stats(times: FloatArray, ml: FloatArray, ap: FloatArray | None = None) 
         frequency=path / (2 * np.pi * mdist * span) if mdist > 0 else 0.0,
         ellipse_area95=area,
     )
+
+
+def remove_coupled(x: FloatArray, driver: FloatArray, *, min_driver_range: float) -> tuple[FloatArray, float]:
+    """Remove the part of ``x`` linearly explained by ``driver`` (least squares).
+
+    Used to keep a swinging free leg from counting as sway: ``x`` is a sway
+    trajectory (COM without the free leg, or the pelvis), ``driver`` the free
+    foot's position on the same axis. The body's counter-movement to a
+    voluntary leg swing is coupled to the foot and is removed with it; sway
+    unrelated to the leg stays. Applied only when the driver moves (range ≥
+    ``min_driver_range``, same unit), so quiet stances are left untouched.
+
+    Returns
+    -------
+    residual : ``x − β (driver − mean driver)``, NaN where either is missing.
+    r2 : fraction of ``x``'s variance removed (0 when not applied).
+    """
+    ok = np.isfinite(x) & np.isfinite(driver)
+    if ok.sum() < 3:
+        return x.copy(), 0.0
+    d = driver[ok] - driver[ok].mean()
+    if float(np.ptp(driver[ok])) < min_driver_range or float(d @ d) == 0.0:
+        return x.copy(), 0.0
+    xc = x[ok] - x[ok].mean()
+    beta = float(xc @ d) / float(d @ d)
+    out = np.full_like(x, np.nan)
+    out[ok] = x[ok] - beta * d
+    var = float(xc @ xc)
+    r2 = 1.0 - float((xc - beta * d) @ (xc - beta * d)) / var if var > 0 else 0.0
+    return out, r2
