@@ -247,6 +247,22 @@ def _angle_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
         fam = {"fppa_image": "knee", "fppa_world": "knee", "pelvic_drop": "pelvis", "trunk_lean": "trunk"}[key]
         m.append(_metric(f"{key}_mean", _stat(arr, "mean"), "deg", side, fam, q, f"{desc}, mean over the stance", ser))
         m.append(_metric(f"{key}_p95", _stat(arr, "p95"), "deg", side, fam, q, f"{desc}, 95th percentile over the stance", ser))
+    base = _two_leg_baseline(ctx, w, pelvic_drop(c, side))
+    no_base = Reason("no_two_leg_baseline", "No two-leg standing before lift-off to compare with.")
+    q_change = q_pelvis if base is not None else with_reason(q_pelvis, no_base)
+    m.append(
+        _metric(
+            "pelvic_drop_change_mean",
+            None if base is None else _stat(pd - base, "mean"),
+            "deg",
+            side,
+            "pelvis",
+            q_change,
+            "hip-line tilt relative to two-leg standing just before lift-off, positive = free side lower, mean over the stance "
+            "(cancels camera roll and MediaPipe's habit of raising the hip point of a lifted thigh only partly)",
+            f"pelvic_drop.{side}",
+        )
+    )
     m.append(
         _metric(
             "pelvic_drop_height_p95",
@@ -324,6 +340,17 @@ def _angle_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
         )
     )
     return m
+
+
+def _two_leg_baseline(ctx: _Ctx, w: StanceWindow, series: FloatArray, *, span_s: float = 1.0, gap_s: float = 0.2) -> float | None:
+    """Median of ``series`` over the ``span_s`` seconds of two-leg standing that end ``gap_s`` before lift-off, or None."""
+    t = ctx.clean.times
+    sel = (t >= w.lift_off_s - gap_s - span_s) & (t < w.lift_off_s - gap_s)
+    v = series[sel]
+    v = v[np.isfinite(v)]
+    if w.started_in_stance or v.size < max(3, int(0.5 * span_s * ctx.clean.fps)):
+        return None
+    return float(np.median(v))
 
 
 def _events(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> tuple[list[BalanceEvent], list[Reason]]:
