@@ -26,7 +26,6 @@ MIN_SCORE = 0.05
 MAX_KEEP_DOING = 3
 LEVEL_FOR_SEVERITY = {"marked": 1, "moderate": 2, "mild": 3, "none": 2}
 SEVERITY_ORDER = ("none", "mild", "moderate", "marked")
-RANK_WORDS = {1: "comes first", 2: "comes next", 3: "and then"}
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ def _priority_sentence(rank: int, s: _Scored, by_id: dict[str, Finding], sides: 
     phrase, new = _reason_text(s, by_id, cited)
     short = s.exercise.short
     if rank == 1:
-        return f"{phrase}: {short} comes first{_side_text(sides)}."
+        return f"{phrase}: start with {short}{_side_text(sides)}."
     lead = "Next" if rank == 2 else "Then"
     return f"{lead}, {short}{_side_text(sides)}: {_lower_first(phrase)}." if new else f"{lead}, {short}{_side_text(sides)}, {phrase}."
 
