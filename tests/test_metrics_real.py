@@ -31,6 +31,8 @@ def test_treepose_one_left_stance_lift_off(real_track) -> None:  # type: ignore[
     assert s.side == "left"
     assert s.lift_off_s - t0 == pytest.approx(10.25, abs=0.5)
     assert s.duration_s > 25.0  # the long hold (tracking fades under the end overlay)
+    back = Assessment.from_json(a.to_json())
+    assert back.stances == a.stances and back.summary == a.summary and back.quality == a.quality
 
 
 def test_quiet_two_leg_stance_has_no_single_leg_stance(real_track) -> None:  # type: ignore[no-untyped-def]

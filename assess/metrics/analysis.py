@@ -348,7 +348,7 @@ def _two_leg_baseline(ctx: _Ctx, w: StanceWindow, series: FloatArray, *, span_s:
     sel = (t >= w.lift_off_s - gap_s - span_s) & (t < w.lift_off_s - gap_s)
     v = series[sel]
     v = v[np.isfinite(v)]
-    if w.started_in_stance or v.size < max(3, int(0.5 * span_s * ctx.clean.fps)):
+    if w.started_in_stance or v.size < max(3, int(0.25 * ctx.clean.fps)):  # at least 0.25 s of two-leg standing
         return None
     return float(np.median(v))
 

@@ -12,7 +12,7 @@ Two estimates are kept (a later benchmark picks):
   subject facing or turning away from the camera, and left/right mirroring
   (the subject's left is on the image's right in a frontal view), are handled.
 * ``fppa_world``: from MediaPipe's 3-D world landmarks projected onto the
-  body's frontal plane (spanned by the hip line and the trunk axis), which
+  body's frontal plane (spanned by the hip line and the vertical), which
   is less sensitive to the camera angle but inherits MediaPipe's depth error.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..landmarks import other_side
-from .body import medial_sign, midpoint, sided
+from .body import medial_sign, sided
 from .clean import CleanTrack
 
 FloatArray = NDArray[np.float64]
@@ -61,11 +61,14 @@ def fppa_image(clean: CleanTrack, side: str) -> FloatArray:
 def frontal_plane_basis(world: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Unit normal of the body's frontal plane and the left-pointing ML axis, each (T, 3).
 
-    The plane contains the hip line (right hip → left hip) and the trunk axis
-    (hip midpoint → shoulder midpoint); its normal is their cross product.
+    The plane contains the hip line (right hip → left hip) and the vertical
+    (MediaPipe world ``−y``); its normal is their cross product, i.e. the
+    horizontal direction the pelvis faces. The trunk axis is not used: it
+    tilts forward in a squat and would tilt the plane with it.
     """
     ml = sided(world, "left", "hip") - sided(world, "right", "hip")
-    up = midpoint(world, "shoulder") - midpoint(world, "hip")
+    up = np.broadcast_to(np.array([0.0, -1.0, 0.0]), ml.shape)
+    ml = ml - np.sum(ml * up, axis=-1, keepdims=True) * up  # horizontal part of the hip line
     n = np.cross(ml, up)
     n = n / np.linalg.norm(n, axis=-1, keepdims=True)
     ml = ml / np.linalg.norm(ml, axis=-1, keepdims=True)
