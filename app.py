@@ -1,8 +1,125 @@
-"""Foot First — Streamlit front end (start page; the full app grows here)."""
+"""Foot First — Streamlit front end.
+
+Run with ``make run`` (or ``streamlit run app.py``). Pages: start, live
+self-test (webcam), upload a video, try a sample video; all lead to the same
+results view.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
+from assess.report import DISCLAIMER, Subject
+from assess.ui import results
+from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, discard, private_dir, run_analysis, save_upload, show_error
+from assess.errors import AssessError
+
+SAMPLES = Path(__file__).resolve().parent / "sample_videos"
+AGE_BANDS = ("18-39", "40-49", "50-59", "60-69", "70-79", "80+")
+
 st.set_page_config(page_title="Foot First", page_icon="🦶", layout="wide")
-st.title("Foot First — single-leg balance check")
-st.write("Stand on one leg in front of a camera; Foot First measures sway and knee valgus and suggests what to train first.")
-st.info("A screening and progress-tracking aid, not a diagnosis.")
+
+
+def subject_form(prefix: str) -> tuple[Subject, str, str, bool]:
+    """Optional details for norms, and the test type."""
+    c1, c2, c3, c4 = st.columns(4)
+    mode = c1.radio("Test", ("stance", "squat"), format_func=lambda m: "Single-leg stance" if m == "stance" else "Single-leg squat", key=f"{prefix}_mode")
+    height = c2.number_input("Height (cm, optional)", min_value=0, max_value=250, value=0, step=1, key=f"{prefix}_height")
+    age = c3.selectbox("Age band", AGE_BANDS, key=f"{prefix}_age")
+    sex = c4.selectbox("Sex (for knee norms)", ("not given", "female", "male"), key=f"{prefix}_sex")
+    c5, c6, c7 = st.columns(3)
+    label = c5.text_input("Patient / ID (optional)", key=f"{prefix}_label")
+    eyes = "closed" if c6.checkbox("Eyes closed", key=f"{prefix}_eyes") else "open"
+    hands = c7.checkbox("Hands on hips in this test", value=True, key=f"{prefix}_hands")
+    subject = Subject(label=label, age_band=age, sex=None if sex == "not given" else sex, height_cm=float(height) if height >= 50 else None)
+    return subject, mode, eyes, hands
+
+
+def start_page() -> None:
+    st.title("Foot First 🦶 single-leg balance check")
+    st.markdown(
+        "Stand on one leg in front of a camera. Foot First measures how much you **sway**, whether your **knee moves inward** "
+        "(valgus), how your **pelvis and trunk** compensate and how steady your **foot and ankle** are — then says which "
+        "exercises to do first: foot, calf, balance or hip work.\n\n"
+        "**Set-up:** whole body in view head to feet · 2–4 m from the camera · camera at hip height, facing you · good light · "
+        "fitted clothes · barefoot.\n\n"
+        "**Privacy:** everything runs on this computer. No video leaves it unless you export it."
+    )
+    st.info(DISCLAIMER)
+    st.markdown("Choose in the sidebar: **Live self-test** (webcam), **Upload a video** (e.g. a clinician's phone recording), or **Try a sample video**.")
+
+
+def upload_page() -> Result | None:
+    st.header("Upload a video")
+    st.caption(f"MP4, MOV, AVI, WebM or MKV from a phone or camera; up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes. The file is analysed on this computer and deleted afterwards.")
+    file = st.file_uploader("Video of the test", type=["mp4", "mov", "avi", "webm", "mkv", "m4v"], key="upload_file")
+    subject, mode, eyes, hands = subject_form("up")
+    if st.button("Analyse", type="primary", disabled=file is None, key="upload_go"):
+        workdir = private_dir()
+        try:
+            video = save_upload(file.getvalue(), file.name, workdir)
+        except AssessError as exc:
+            discard(workdir)
+            show_error(exc.message, exc.hint)
+            return None
+        result = run_analysis(video, mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=file.name, workdir=workdir)
+        video.unlink(missing_ok=True)  # the upload is not kept
+        if result is None:
+            discard(workdir)
+        return result
+    return None
+
+
+def sample_page() -> Result | None:
+    st.header("Try a sample video")
+    clips = sorted(SAMPLES.glob("*.mp4"))
+    if not clips:
+        st.warning("No sample videos found in sample_videos/.")
+        return None
+    clip = st.selectbox("Sample", clips, format_func=lambda p: p.stem.replace("_", " "), key="sample_clip")
+    st.video(str(clip))
+    subject, mode, eyes, hands = subject_form("sample")
+    if "squat" in clip.stem and mode == "stance":
+        st.caption("Tip: this sample is a single-leg squat set: choose “Single-leg squat”.")
+    if st.button("Analyse", type="primary", key="sample_go"):
+        workdir = private_dir()
+        result = run_analysis(clip, mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=clip.name, workdir=workdir)
+        if result is None:
+            discard(workdir)
+        return result
+    return None
+
+
+def main() -> None:
+    with st.sidebar:
+        st.markdown("## Foot First")
+        page = st.radio("Go to", ("Start", "Live self-test", "Upload a video", "Try a sample video"), key="page")
+        clinical = st.toggle("Clinician wording", value=False, key="clinical")
+    new: Result | None = None
+    if page == "Start":
+        start_page()
+    elif page == "Live self-test":
+        from assess.ui.live_page import live_page
+
+        new = live_page(subject=Subject(), clinical=clinical)
+    elif page == "Upload a video":
+        new = upload_page()
+    else:
+        new = sample_page()
+    if new is not None:
+        old = st.session_state.get("result")
+        if old is not None:
+            discard(old.workdir)
+        st.session_state["result"] = new
+        st.session_state["result_page"] = page
+    result = st.session_state.get("result")
+    if result is not None and page != "Start" and st.session_state.get("result_page") == page:
+        try:
+            results.show(result, clinical=clinical)
+        except Exception as exc:  # never a traceback in the page
+            show_error(f"The results could not be shown ({type(exc).__name__}).", "Run the analysis again.")
+
+
+main()

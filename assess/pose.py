@@ -144,8 +144,13 @@ class PoseEstimator:
         """Forget the current subject (e.g. when a new live test starts), or start from a known box."""
         self._subject = SubjectLock(initial=initial, initial_time_s=initial_time_s)
 
-    def process(self, rgb: NDArray[np.uint8], time_s: float) -> FramePose:
-        """Find the subject in one upright RGB frame (``[H, W, 3]`` uint8)."""
+    def process(self, rgb: NDArray[np.uint8], time_s: float, *, subject: SubjectLock | None = None) -> FramePose:
+        """Find the subject in one upright RGB frame (``[H, W, 3]`` uint8).
+
+        ``subject`` lets several users share one estimator, each with their own
+        subject lock (the live app); by default the estimator's own is used.
+        """
+        lock = subject if subject is not None else self._subject
         with self._lock:
             ms = int(round(time_s * 1000))
             if ms <= self._last_ms:
@@ -159,11 +164,11 @@ class PoseEstimator:
             self._calls += 1
             people = result.pose_landmarks or []
             if not people:
-                self._subject.choose(time_s, [])
+                lock.choose(time_s, [])
                 return _empty(time_s)
             img = [np.array([(p.x, p.y, p.z) for p in person], dtype=np.float64) for person in people]
             vis = [np.array([p.visibility if p.visibility is not None else 0.0 for p in person], dtype=np.float64) for person in people]
-            pick = self._subject.choose(time_s, [body_box(i, v) for i, v in zip(img, vis)])
+            pick = lock.choose(time_s, [body_box(i, v) for i, v in zip(img, vis)])
             if pick is None:
                 return _empty(time_s, len(people))
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[pick]], dtype=np.float64)

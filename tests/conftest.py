@@ -30,7 +30,7 @@ def real_track(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     so later runs (and other test modules) reuse them.
     """
     from assess.models import model_path, sha256_of
-    from assess.pipeline import track_video
+    from assess.pipeline import PIPELINE_VERSION, track_video
 
     cache_dir = Path(request.config.cache.mkdir("tracks"))
     model = model_path("full")
@@ -42,7 +42,7 @@ def real_track(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         if key in memo:
             return memo[key]
         clip = shared_clip(name)
-        tag = hashlib.sha256(f"{clip.stat().st_size}-{model_tag}-{stride}".encode()).hexdigest()[:10]
+        tag = hashlib.sha256(f"{clip.stat().st_size}-{model_tag}-{stride}-v{PIPELINE_VERSION}".encode()).hexdigest()[:10]
         cached = cache_dir / f"{key}-{tag}.npz"
         if cached.exists():
             track = PoseTrack.load(cached)

@@ -1,0 +1,1 @@
+"""Streamlit pages of the app (the only package besides app.py that imports streamlit)."""
