@@ -174,6 +174,15 @@ class PoseEstimator:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[pick]], dtype=np.float64)
             return FramePose(time_s, True, img[pick], world, vis[pick], len(people))
 
+    def detect_raw(self, rgb: NDArray[np.uint8], timestamp_ms: int) -> int:
+        """Run the bare landmarker on a frame and return how many people it found.
+
+        For benchmarks: the model's own cost, without our subject lock or copies.
+        """
+        with self._lock:
+            result = self._landmarker.detect_for_video(mp_image(rgb), timestamp_ms)
+            return len(result.pose_landmarks or [])
+
     def close(self) -> None:
         """Release the MediaPipe graph (its shutdown log lines are hidden too)."""
         with self._lock, _native_stderr_silenced():

@@ -76,3 +76,17 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
         container.mux(packet)
     container.close()
     return path
+
+
+def write_y4m(path: Path, frames: Iterable[NDArray[np.uint8]], *, fps: int = 20) -> Path:
+    """Write RGB frames as a Y4M (YUV 4:2:0) file, the format Chromium's fake camera reads."""
+    import cv2
+
+    frames = list(frames)
+    h, w = frames[0].shape[:2]
+    with path.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for rgb in frames:
+            fh.write(b"FRAME\n")
+            fh.write(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path

@@ -24,7 +24,11 @@ from .clean import CleanTrack
 
 FloatArray = NDArray[np.float64]
 
-KEY_POINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index"))
+KEY_POINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip", "knee", "ankle", "foot_index"))
+"""Joints a whole-body measure needs. Heels are left out: in a frontal view the
+foot itself hides the heel, often the free foot's for a whole trial (MediaPipe
+visibility ~0.3 on our renders), and ankle + toe already place the foot.
+Heel visibility still counts through FOOT_POINTS."""
 FOOT_POINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("ankle", "heel", "foot_index"))
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
 

@@ -60,17 +60,19 @@ def live_page(*, subject: Subject, clinical: bool) -> Result | None:
         "2. Press **START**. When the set-up check is happy, a countdown starts.\n"
         "3. Hands on hips. Stand on your **left** leg, lift the other foot to ankle height and hold; then the **right** leg."
     )
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     cap = c1.selectbox("Time cap per leg", (30, 45, 60), index=0, format_func=lambda s: f"{s} s")
-    eyes = "closed" if c2.checkbox("Eyes closed (harder)", value=False) else "open"
+    legs_choice = c2.selectbox("Legs", ("both", "left", "right"), format_func=lambda s: {"both": "left, then right", "left": "left only", "right": "right only"}[s])
+    eyes = "closed" if c3.checkbox("Eyes closed (harder)", value=False) else "open"
+    legs = ("left", "right") if legs_choice == "both" else (legs_choice,)
     try:
         estimator = shared_estimator()
     except AssessError as exc:
         show_error(exc.message, exc.hint)
         return None
-    key = f"live_session_{cap}"
+    key = f"live_session_{cap}_{legs_choice}"
     if key not in st.session_state:
-        st.session_state[key] = LiveSession(estimator, LiveProtocol(hold_cap_s=float(cap)))
+        st.session_state[key] = LiveSession(estimator, LiveProtocol(hold_cap_s=float(cap), legs=legs))
     session: LiveSession = st.session_state[key]
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
