@@ -105,7 +105,8 @@ def setup_problems(fp: FramePose) -> list[str]:
     else:
         problems = []
     pts = fp.image[:, :2]
-    need = [idx(n) for n in ("nose", "left_ankle", "right_ankle", "left_heel", "right_heel", "left_shoulder", "right_shoulder")]
+    # Heels are left out: the foot itself often hides them from the front.
+    need = [idx(n) for n in ("nose", "left_ankle", "right_ankle", "left_foot_index", "right_foot_index", "left_shoulder", "right_shoulder")]
     inside = np.all((pts[need] > 0.01) & (pts[need] < 0.99), axis=1) & (fp.visibility[need] > 0.5)
     if not inside.all():
         feet_missing = not inside[1:5].all()
