@@ -77,6 +77,8 @@ def check_clip(mp4: Path, model: Path) -> dict[str, float | str | int]:
         e = np.array([math.hypot(det[k][MP[name], 0] - float(truth[k][name + "_u"]), det[k][MP[name], 1] - float(truth[k][name + "_v"])) for k in ok])  # type: ignore[index]
         res[f"{name}_err_px_median"] = float(np.median(e))
         res[f"{name}_err_px_p95"] = float(np.percentile(e, 95))
+        d = np.array([[det[k][MP[name], 0] - float(truth[k][name + "_u"]), det[k][MP[name], 1] - float(truth[k][name + "_v"])] for k in ok])  # type: ignore[index]
+        res[f"{name}_mean_du_px"], res[f"{name}_mean_dv_px"] = (float(x) for x in d.mean(axis=0))
     st = "l_" if truth[0]["stance_leg"] == "left" else "r_"
     fr = "r_" if st == "l_" else "l_"
     f_mp, f_true = [], []
@@ -108,7 +110,7 @@ def main() -> None:
     for clip in args.clips:
         r = check_clip(clip, args.model)
         results.append(r)
-        keys = ["detection_rate", "l_knee_err_px_median", "r_knee_err_px_median", "l_knee_err_px_p95", "r_knee_err_px_p95", "l_hip_err_px_median", "r_hip_err_px_median", "l_ankle_err_px_median", "r_ankle_err_px_median", "fppa_true_mean_deg", "fppa_mp_mean_deg", "fppa_bias_deg", "hip_mid_u_sd_px_mp", "hip_mid_u_sd_px_true"]
+        keys = ["detection_rate", "l_knee_mean_du_px", "l_knee_mean_dv_px", "r_knee_mean_du_px", "r_knee_mean_dv_px", "l_ankle_mean_du_px", "l_ankle_mean_dv_px", "r_ankle_mean_du_px", "r_ankle_mean_dv_px", "l_knee_err_px_median", "r_knee_err_px_median", "l_knee_err_px_p95", "r_knee_err_px_p95", "l_hip_err_px_median", "r_hip_err_px_median", "l_ankle_err_px_median", "r_ankle_err_px_median", "fppa_true_mean_deg", "fppa_mp_mean_deg", "fppa_bias_deg", "hip_mid_u_sd_px_mp", "hip_mid_u_sd_px_true"]
         print(r["clip"], " ".join(f"{k}={r[k]:.2f}" for k in keys if k in r), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

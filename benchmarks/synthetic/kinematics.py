@@ -243,7 +243,7 @@ class MotionTimeline:
         return m.stance_knee_flex_deg
 
     def sway_cm(self, t: float) -> tuple[float, float]:
-        """Commanded COM sway (ML +left, AP +anterior), cm, scaled in by the weight shift."""
+        """Commanded COM sway (ML +left, AP +anterior), cm; applied in double stance too."""
         m = self.m
         nml = float(np.interp(t, self._t, self._nml))
         nap = float(np.interp(t, self._t, self._nap))
@@ -349,6 +349,9 @@ class Skeleton:
                 if int(i) in wanted and ww > 0:
                     self._vw.setdefault(int(i), []).append((b, float(ww)))
         self.timeline = MotionTimeline(self.m)
+        self.camera = PinholeCamera.from_params(clip.camera)
+        #: Valgus is set as the FPPA seen in the image unless the camera is far from frontal.
+        self.valgus_in_image = self.m.valgus_reference == "image" and abs(clip.camera.yaw_deg) <= 45.0
         self._leg_bones = {
             s: {
                 "thigh": [f"upperleg01.{s}", f"upperleg02.{s}"],
@@ -417,11 +420,20 @@ class Skeleton:
         return fppa_2d(p(H), p(K), p(A), p(other_hip))
 
     def solve_psi(self, s: str, H: np.ndarray, A: np.ndarray, target_deg: float, other_hip: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Swivel angle giving the requested frontal FPPA (bisection). Returns (psi, knee, q)."""
+        """Swivel angle giving the requested FPPA (bisection). Returns (psi, knee, q).
+
+        The FPPA is measured in the camera image (``valgus_reference ==
+        "image"``, near-frontal cameras) or orthographically on the world
+        frontal plane.
+        """
         fwd = np.array([0.0, -1.0, 0.0])
+        cam = self.camera if self.valgus_in_image else None
 
         def g(psi: float) -> float:
             K, _ = self.knee_on_circle(s, H, A, psi, fwd)
+            if cam is not None:
+                P = cam.project(np.stack([H, K, A, other_hip]))
+                return fppa_2d(P[0], P[1], P[2], P[3]) - target_deg
             return self.frontal_fppa(s, H, K, A, other_hip) - target_deg
 
         lo, hi = math.radians(-60), math.radians(85)
@@ -450,7 +462,8 @@ class Skeleton:
     def needed_flex(self, s: str, valgus_deg: float, flex_deg: float) -> float:
         """Raise knee flexion until the requested valgus is reachable."""
         f = flex_deg
-        while f < 89 and self.max_fppa(s, f) < valgus_deg + 0.5:
+        need = valgus_deg * (1.15 if self.valgus_in_image else 1.0) + 0.5
+        while f < 89 and self.max_fppa(s, f) < need:
             f += 0.5
         return f
 
@@ -662,6 +675,14 @@ class Skeleton:
         Tsw = rot_about(As, R_sway)
         sc.update({"sway_ml_cmd_cm": ml_cm, "sway_ap_cmd_cm": ap_cm})
         Tpel = Tsw @ rigid(R_pel_local, Pc - R_pel_local @ self.pc0)
+        if sc["air"] < 1.0:
+            # Both feet (nearly) down: lower the pelvis if the free leg could not reach its floor position.
+            Hf = apply(Tpel, self.rest[fr]["hip"])
+            reach = 0.999 * (self.Lt[fr] + self.Ls[fr])
+            dxy = Hf[:2] - Af_floor[:2]
+            allowed = Af_floor[2] + math.sqrt(max(reach * reach - dxy @ dxy, 0.0))
+            if Hf[2] > allowed:
+                Tpel = rigid(np.eye(3), np.array([0.0, 0.0, -(Hf[2] - allowed) * (1.0 - sc["air"])])) @ Tpel
         return self._build(Tpel, sc, R_sway @ R_trunk_local)
 
 

@@ -106,6 +106,13 @@ class MotionParams:
             produce, degrees, positive = knee medial of the hip-ankle line.
         valgus_end_deg: if set, the FPPA ramps linearly from ``valgus_deg`` at
             t=0 to this value at the end of the clip.
+        valgus_reference: where the commanded FPPA is measured: ``image``
+            (the angle of the projected hip/knee/ankle joint centres in the
+            camera image, = truth column ``fppa_deg``; used when the camera
+            yaw is within +-45 deg) or ``frontal`` (orthographic projection on
+            the world frontal plane, = ``fppa_frontal_deg``). They differ with
+            knee flexion because the forward knee is seen in perspective from
+            hip height (at 60 deg squat depth, 15 deg frontal is ~10 deg in the image).
         stance_knee_flex_deg: stance-knee flexion; automatically raised when
             the requested valgus needs more flexion (a straight leg has FPPA 0).
         pelvic_drop_deg: pelvic obliquity, positive = free-leg side lower.
@@ -140,6 +147,7 @@ class MotionParams:
     sway_cutoff_hz: float = 0.8
     valgus_deg: float = 0.0
     valgus_end_deg: float | None = None
+    valgus_reference: str = "image"
     stance_knee_flex_deg: float = 5.0
     pelvic_drop_deg: float = 0.0
     trunk_lean_deg: float = 0.0
@@ -216,6 +224,8 @@ class ClipParams:
         m, b, c = self.motion, self.body, self.camera
         if m.mode not in ("stance", "squat"):
             raise ValueError("motion.mode must be 'stance' or 'squat'")
+        if m.valgus_reference not in ("image", "frontal"):
+            raise ValueError("motion.valgus_reference must be 'image' or 'frontal'")
         if m.stance_leg not in ("left", "right"):
             raise ValueError("motion.stance_leg must be 'left' or 'right'")
         if not 0.0 <= m.valgus_deg <= 30.0 or not 0.0 <= m.squat_valgus_bottom_deg <= 30.0:

@@ -95,8 +95,8 @@ def test_pose_honours_valgus_and_keeps_foot_planted(stance: str, valgus: float) 
     for i, t in enumerate(np.arange(0.0, 2.0, 0.25)):
         pose = sk.solve(float(t))
         row = K.truth_row(sk, cam, pose, i, float(t))
-        assert row["fppa_frontal_deg"] == pytest.approx(valgus, abs=0.05)
-        assert abs(row["fppa_deg"] - valgus) < 1.0  # perspective vs orthographic
+        assert row["fppa_deg"] == pytest.approx(valgus, abs=0.05)  # valgus is set in the image
+        assert abs(row["fppa_frontal_deg"] - valgus) < 1.5  # orthographic frontal plane: close at low flexion
         j = pose.joints
         assert np.linalg.norm(j[s + "knee"] - j[s + "hip"]) == pytest.approx(sk.Lt[sk.stance])
         assert np.linalg.norm(j[s + "ankle"] - j[s + "knee"]) == pytest.approx(sk.Ls[sk.stance])
