@@ -12,9 +12,10 @@ from pathlib import Path
 import streamlit as st
 
 from assess.report import DISCLAIMER, Subject
+from assess.errors import AssessError
 from assess.ui import results
 from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, discard, private_dir, run_analysis, save_upload, show_error
-from assess.errors import AssessError
+from assess.ui.patients import current_patient_id, patient_page, pick_patient, save_result, with_patient
 
 SAMPLES = Path(__file__).resolve().parent / "sample_videos"
 AGE_BANDS = ("18-39", "40-49", "50-59", "60-69", "70-79", "80+")
@@ -23,17 +24,16 @@ st.set_page_config(page_title="Foot First", page_icon="🦶", layout="wide")
 
 
 def subject_form(prefix: str) -> tuple[Subject, str, str, bool]:
-    """Optional details for norms, and the test type."""
+    """Optional details for norms, and the test type (who it is comes from the patient picker)."""
     c1, c2, c3, c4 = st.columns(4)
     mode = c1.radio("Test", ("stance", "squat"), format_func=lambda m: "Single-leg stance" if m == "stance" else "Single-leg squat", key=f"{prefix}_mode")
     height = c2.number_input("Height (cm, optional)", min_value=0, max_value=250, value=0, step=1, key=f"{prefix}_height")
     age = c3.selectbox("Age band", AGE_BANDS, key=f"{prefix}_age")
     sex = c4.selectbox("Sex (for knee norms)", ("not given", "female", "male"), key=f"{prefix}_sex")
-    c5, c6, c7 = st.columns(3)
-    label = c5.text_input("Patient / ID (optional)", key=f"{prefix}_label")
-    eyes = "closed" if c6.checkbox("Eyes closed", key=f"{prefix}_eyes") else "open"
-    hands = c7.checkbox("Hands on hips in this test", value=True, key=f"{prefix}_hands")
-    subject = Subject(label=label, age_band=age, sex=None if sex == "not given" else sex, height_cm=float(height) if height >= 50 else None)
+    c5, c6 = st.columns(2)
+    eyes = "closed" if c5.checkbox("Eyes closed", key=f"{prefix}_eyes") else "open"
+    hands = c6.checkbox("Hands on hips in this test", value=True, key=f"{prefix}_hands")
+    subject = Subject(age_band=age, sex=None if sex == "not given" else sex, height_cm=float(height) if height >= 50 else None)
     return subject, mode, eyes, hands
 
 
@@ -55,7 +55,9 @@ def upload_page() -> Result | None:
     st.header("Upload a video")
     st.caption(f"MP4, MOV, AVI, WebM or MKV from a phone or camera; up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes. The file is analysed on this computer and deleted afterwards.")
     file = st.file_uploader("Video of the test", type=["mp4", "mov", "avi", "webm", "mkv", "m4v"], key="upload_file")
+    patient_id = pick_patient(key="up")
     subject, mode, eyes, hands = subject_form("up")
+    subject = with_patient(subject, patient_id)
     if st.button("Analyse", type="primary", disabled=file is None, key="upload_go"):
         workdir = private_dir()
         try:
@@ -80,7 +82,9 @@ def sample_page() -> Result | None:
         return None
     clip = st.selectbox("Sample", clips, format_func=lambda p: p.stem.replace("_", " "), key="sample_clip")
     st.video(str(clip))
+    patient_id = pick_patient(key="sample")
     subject, mode, eyes, hands = subject_form("sample")
+    subject = with_patient(subject, patient_id)
     if "squat" in clip.stem and mode == "stance":
         st.caption("Tip: this sample is a single-leg squat set: choose “Single-leg squat”.")
     if st.button("Analyse", type="primary", key="sample_go"):
@@ -95,7 +99,7 @@ def sample_page() -> Result | None:
 def main() -> None:
     with st.sidebar:
         st.markdown("## Foot First")
-        page = st.radio("Go to", ("Start", "Live self-test", "Upload a video", "Try a sample video"), key="page")
+        page = st.radio("Go to", ("Start", "Live self-test", "Upload a video", "Try a sample video", "Patients"), key="page")
         clinical = st.toggle("Clinician wording", value=False, key="clinical")
     new: Result | None = None
     if page == "Start":
@@ -106,6 +110,8 @@ def main() -> None:
         new = live_page(subject=Subject(), clinical=clinical)
     elif page == "Upload a video":
         new = upload_page()
+    elif page == "Patients":
+        patient_page()
     else:
         new = sample_page()
     if new is not None:
@@ -114,10 +120,12 @@ def main() -> None:
             discard(old.workdir)
         st.session_state["result"] = new
         st.session_state["result_page"] = page
+        st.session_state["result_patient"] = current_patient_id()
     result = st.session_state.get("result")
     if result is not None and page != "Start" and st.session_state.get("result_page") == page:
         try:
             results.show(result, clinical=clinical)
+            save_result(result.report, st.session_state.get("result_patient"))
         except Exception as exc:  # never a traceback in the page
             show_error(f"The results could not be shown ({type(exc).__name__}).", "Run the analysis again.")
 

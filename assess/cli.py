@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--track", type=Path, default=None, help="also save the pose track (.npz)")
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
+
+    from .records.cli import register as register_records
+
+    register_records(sub)
     return parser
 
 
