@@ -67,7 +67,7 @@ def main() -> int:
         for label, clip in (("10 s", short), (f"{args.minutes:g} min", long)):
             run = run_measured([sys.executable, "-m", "assess", "track", str(clip), "-o", str(Path(tmp) / "t.npz"), "-q"])
             results[label] = run
-            print(f"{label:>8}: wall {run.wall_s:7.1f} s  cpu {run.cpu_s:7.1f} s  peak RSS {run.peak_rss_mb:7.1f} MB  exit {run.returncode}", flush=True)
+            print(f"{label:>8}: wall {run.wall_s:7.1f} s  cpu {run.cpu_s:7.1f} s  peak RSS {run.peak_rss_mb:7.1f} MB (all processes {run.peak_total_rss_mb:7.1f} MB)  exit {run.returncode}", flush=True)
     a, b = results.values()
     print(f"source {src.name}, {args.width} px wide, {args.fps:g} fps")
     print(f"peak RSS ratio long/short: {b.peak_rss_mb / a.peak_rss_mb:.3f} (goal <= 1.2)")

@@ -53,11 +53,11 @@ def reencode(src: Path, dest: Path, *, height: int, seconds: float) -> Path:
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv420p"
     stream.options = {"crf": "23", "preset": "veryfast"}
-    frames = [f.rgb for f in iter_frames(src, end_s=seconds)]
-    while len(frames) < seconds * info.fps:  # loop a short source
-        frames += frames[: int(seconds * info.fps) - len(frames)]
-    for rgb in frames:
-        img = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+    frames = [cv2.resize(f.rgb, (width, height), interpolation=cv2.INTER_AREA) for f in iter_frames(src, end_s=seconds)]
+    target = int(seconds * info.fps)
+    while len(frames) < target:  # loop a short source
+        frames += frames[: target - len(frames)]
+    for img in frames:
         for p in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
             out.mux(p)
     for p in stream.encode():
@@ -111,18 +111,19 @@ def main() -> int:
     models = [m for m in args.models if m in available_models()]
     skipped = [m for m in args.models if m not in models]
     print(f"source: {src.name}; {os.cpu_count()} cores; models: {', '.join(models)}" + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
-    print(f"{'clip':>7} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(a)+(b)':>8} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7}")
+    print(f"{'clip':>7} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(a)+(b)':>8} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         for h in args.heights:
             clip = reencode(src, Path(tmp) / f"{h}p.mp4", height=h, seconds=args.seconds)
             dur = probe(clip).duration_s or args.seconds
-            a, n = time_decode(clip)
             for model in models:
-                b = time_bare_model(clip, model)
+                # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
                 run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(Path(tmp) / "a.json"), "-q"])
                 c = run.wall_s
+                a, n = time_decode(clip)
+                b = time_bare_model(clip, model)
                 print(
-                    f"{h:>6}p {model:>5} | {a:9.2f}s {b:9.2f}s {a + b:7.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f}",
+                    f"{h:>6}p {model:>5} | {a:9.2f}s {b:9.2f}s {a + b:7.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f}",
                     flush=True,
                 )
         for model in models:
