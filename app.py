@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from assess.report import DISCLAIMER, Subject
 from assess.errors import AssessError
+from assess.report import DISCLAIMER, Subject
 from assess.ui import results
 from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, discard, private_dir, run_analysis, save_upload, show_error
 from assess.ui.patients import current_patient_id, patient_page, pick_patient, save_result, with_patient

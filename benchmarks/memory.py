@@ -19,8 +19,8 @@ import av
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import first_clip, run_measured  # noqa: E402
 from assess.video import iter_frames  # noqa: E402
+from benchmarks._common import first_clip, run_measured  # noqa: E402
 
 
 def make_looped(src: Path, dest: Path, *, seconds: float, fps: float, width: int) -> Path:

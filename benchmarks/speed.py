@@ -29,7 +29,6 @@ from pathlib import Path
 
 import av
 import cv2
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assess.models import available_models  # noqa: E402

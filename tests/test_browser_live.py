@@ -61,7 +61,7 @@ def test_live_test_processes_frames_and_shows_results(tmp_path: Path) -> None:
             time.sleep(0.5)
         assert frame is not None, "the streamlit-webrtc component did not appear"
         frames_seen = 0
-        for attempt in range(2):  # retry START once if no frame arrives
+        for _attempt in range(2):  # retry START once if no frame arrives
             frame.get_by_role("button", name=re.compile("START", re.I)).click()
             t_end = time.monotonic() + 20
             while time.monotonic() < t_end:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import json
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest

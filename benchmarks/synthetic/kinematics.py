@@ -35,7 +35,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from body import BodyModel, foot_landmark_vertices
 from params import CameraParams, ClipParams, MotionParams
 
@@ -707,7 +706,7 @@ class PinholeCamera:
     height: int
 
     @staticmethod
-    def from_params(c: CameraParams) -> "PinholeCamera":
+    def from_params(c: CameraParams) -> PinholeCamera:
         yaw = math.radians(c.yaw_deg)
         loc = np.array([c.distance_m * math.sin(yaw), -c.distance_m * math.cos(yaw), c.height_m])
         th = c.height_m if c.target_height_m is None else c.target_height_m

@@ -200,7 +200,7 @@ class ClipParams:
         return dataclasses.asdict(self)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> "ClipParams":
+    def from_dict(d: dict[str, Any]) -> ClipParams:
         """Build from a (possibly partial) dict; unknown keys raise ``KeyError``."""
         kinds = {"body": BodyParams, "camera": CameraParams, "motion": MotionParams, "scene": SceneParams}
         out = ClipParams()

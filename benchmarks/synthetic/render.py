@@ -228,8 +228,9 @@ def encode(frames_dir: Path, fps: float, out_mp4: Path, crf: int = 28) -> None:
             check=True,
         )  # fmt: skip
         return
-    import av  # type: ignore[import-not-found]
     from fractions import Fraction
+
+    import av  # type: ignore[import-not-found]
 
     frames = sorted(frames_dir.glob("*.png"))
     with av.open(str(out_mp4), "w", options={"movflags": "+faststart"}) as c:

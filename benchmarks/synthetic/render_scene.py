@@ -421,7 +421,7 @@ def bake_action(arm: bpy.types.Object, body: BodyModel, rest: dict[str, np.ndarr
     act = bpy.data.actions.new("motion")
     arm.animation_data.action = act
     frames = np.arange(0, n, dtype=float)
-    for name, pb in arm.pose.bones.items():
+    for name, _pb in arm.pose.bones.items():
         parent = body.bones[name].parent
         locs = np.zeros((n, 3))
         quats = np.zeros((n, 4))
