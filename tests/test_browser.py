@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,9 @@ def test_upload_shows_results_and_valid_downloads(app_url: str, tmp_path: Path) 
         page.get_by_text("Data quality").first.wait_for()
         page.get_by_role("heading", name="What to train first").wait_for()
         page.get_by_role("heading", name="Take it away").wait_for()
+        page.set_viewport_size({"width": 1400, "height": 3000})  # the page scrolls inside a container: make it all visible
+        page.get_by_role("heading", name="Plots").wait_for()
+        time.sleep(1.0)
         shot = screenshot(page, "results")
         page.get_by_role("heading", name="Plots").wait_for()
         assert page.locator("[data-testid=stImage] img").count() >= 2

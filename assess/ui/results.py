@@ -10,7 +10,8 @@ from ..findings.records import Finding, Plan
 from ..report import DISCLAIMER
 from .analysis import Result
 
-LIGHT = {None: "⚪", "none": "🟢", "mild": "🟡", "moderate": "🟠", "marked": "🔴"}
+LIGHT = {None: ":gray[○]", "none": ":green[●]", "mild": ":orange[●]", "moderate": ":orange[◆]", "marked": ":red[●]"}
+"""Traffic lights as coloured text (emoji need a colour-emoji font, which many PCs lack)."""
 HEADLINE = (
     ("stance_duration", "Hold time", ("hold_time",)),
     ("com_sway_ml_velocity", "Sway (side to side)", ("sway_velocity", "sway_area", "sway")),
@@ -50,14 +51,17 @@ def headline(result: Result) -> None:
         cells = []
         for side, m in (("left", left), ("right", right)):
             f = _finding_for(plan, codes, side)
-            light = LIGHT.get(f.severity if f is not None and f.assessed else None, "⚪")
+            light = LIGHT.get(f.severity if f is not None and f.assessed else None, LIGHT[None])
             text = _value(m)
             if m is not None and not m.quality.reliable:
                 text += " (unreliable)"
             cells.append(f"{light} {text}")
         rows.append(f"| {label} | {cells[0]} | {cells[1]} |")
     st.markdown("| | Standing on left leg | Standing on right leg |\n|---|---|---|\n" + "\n".join(rows))
-    st.caption("🟢 typical · 🟡 mild · 🟠 moderate · 🔴 marked · ⚪ no threshold or not assessed. Norms and sources are in the PDF report and under “Findings”.")
+    st.caption(
+        f"{LIGHT['none']} typical · {LIGHT['mild']} mild · {LIGHT['moderate']} moderate · {LIGHT['marked']} marked · "
+        f"{LIGHT[None]} no threshold or not assessed. Norms and sources are in the PDF report and under “Findings”."
+    )
     if a.asymmetry:
         big = sorted(a.asymmetry, key=lambda x: abs(x.symmetry_index_pct or 0.0), reverse=True)[:3]
         st.caption("Largest left–right differences: " + "; ".join(f"{x.name} {x.left:.1f} vs {x.right:.1f} {x.unit}" for x in big))
@@ -87,7 +91,7 @@ def findings_view(plan: Plan) -> None:
     """Every finding with its number, threshold and source."""
     with st.expander("Findings, thresholds and sources"):
         for f in plan.findings:
-            st.markdown(f"- {LIGHT.get(f.severity if f.assessed else None, '⚪')} {f.clinical}")
+            st.markdown(f"- {LIGHT.get(f.severity if f.assessed else None, LIGHT[None])} {f.clinical}")
 
 
 def plots_view(result: Result) -> None:
