@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -31,7 +31,7 @@ from .landmarks import idx, side_idx
 from .overlay import draw_skeleton
 from .pose import FramePose, PoseEstimator
 from .subject import SubjectLock
-from .track import PoseTrack, SourceInfo
+from .track import PoseTrack, SourceInfo, TrackBuffer
 
 Side = str
 
@@ -80,22 +80,6 @@ class LiveResult:
     holds: tuple[tuple[Side, float, str], ...]
 
 
-@dataclass
-class _Recording:
-    times: list[float] = field(default_factory=list)
-    image: list[NDArray[np.float64]] = field(default_factory=list)
-    world: list[NDArray[np.float64]] = field(default_factory=list)
-    vis: list[NDArray[np.float64]] = field(default_factory=list)
-    found: list[bool] = field(default_factory=list)
-
-    def add(self, fp: FramePose) -> None:
-        self.times.append(fp.time_s)
-        self.image.append(fp.image)
-        self.world.append(fp.world)
-        self.vis.append(fp.visibility)
-        self.found.append(fp.found)
-
-
 def setup_problems(fp: FramePose) -> list[str]:
     """Plain-language problems with the camera set-up in one frame (empty = fine)."""
     if not fp.found:
@@ -141,7 +125,7 @@ class LiveSession:
         self.results: queue.Queue[LiveResult] = queue.Queue(maxsize=1)
         self._lock = threading.Lock()
         self._subject = SubjectLock()
-        self._rec = _Recording()
+        self._rec = TrackBuffer()
         self._t0: float | None = None
         self._phase = "setup"
         self._leg_i = 0
@@ -169,7 +153,7 @@ class LiveSession:
             fp = FramePose(t, fp.found, fp.image, fp.world, fp.visibility, fp.n_people)
             self._size = (rgb.shape[1], rgb.shape[0])
             if self._phase not in ("setup", "done"):
-                self._rec.add(fp)
+                self._rec.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
             self._frames += 1
             if self._last_wall is not None:
                 dt = now - self._last_wall
@@ -296,19 +280,18 @@ class LiveSession:
         return bool(max(d) > self.protocol.hands_off)
 
     def _emit_result(self) -> None:
-        r = self._rec
-        if len(r.times) < 2 or not any(r.found):
+        times, image, world, vis, found = self._rec.arrays()
+        if len(times) < 2 or not found.any():
             return
-        times = np.array(r.times)
         keep = np.flatnonzero(np.diff(times, prepend=-np.inf) > 0)
         span = times[-1] - times[0]
         fps = (len(times) - 1) / span if span > 0 else 30.0
         track = PoseTrack(
             times=times[keep],
-            image=np.stack(r.image)[keep],
-            world=np.stack(r.world)[keep],
-            visibility=np.stack(r.vis)[keep],
-            detected=np.array(r.found)[keep],
+            image=image[keep],
+            world=world[keep],
+            visibility=vis[keep],
+            detected=found[keep],
             fps=fps,
             width=self._size[0],
             height=self._size[1],

@@ -33,7 +33,7 @@ from .landmarks import idx
 from .models import DEFAULT_MODEL
 from .pose import PoseEstimator, track_frames
 from .subject import Box, body_box
-from .track import PoseTrack, SourceInfo
+from .track import PoseTrack, SourceInfo, TrackBuffer
 from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 
 Progress = Callable[[float], None]
@@ -172,31 +172,16 @@ def _run_chunk(path: str, chunk: _Chunk, stride: int, seed: tuple[Box, float] | 
     est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
     slots = _WORKER.get("slots") if estimator is None else None
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
-    rows_t: list[float] = []
-    rows_i: list[NDArray[np.float64]] = []
-    rows_w: list[NDArray[np.float64]] = []
-    rows_v: list[NDArray[np.float64]] = []
-    rows_d: list[bool] = []
+    buf = TrackBuffer()
     for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s):
         fp = est.process(frame.rgb, frame.time_s)
-        rows_t.append(fp.time_s)
-        rows_i.append(fp.image)
-        rows_w.append(fp.world)
-        rows_v.append(fp.visibility)
-        rows_d.append(fp.found)
+        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
         if slots is not None and chunk.end_s is not None:
             slots[chunk.index] = min(1.0, (frame.time_s - chunk.start_s) / span)
     if slots is not None:
         slots[chunk.index] = 1.0
-    empty = np.zeros((0, 33, 3))
-    return _ChunkResult(
-        times=np.array(rows_t),
-        image=np.stack(rows_i) if rows_i else empty,
-        world=np.stack(rows_w) if rows_w else empty,
-        visibility=np.stack(rows_v) if rows_v else np.zeros((0, 33)),
-        detected=np.array(rows_d, dtype=bool),
-        model_name=est.model_name,
-    )
+    times, image, world, vis, found = buf.arrays()
+    return _ChunkResult(times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), model_name=est.model_name)
 
 
 def _plan_chunks(duration_s: float, n: int) -> list[_Chunk]:

@@ -26,7 +26,7 @@ from .errors import ModelError, NoPoseError
 from .landmarks import N_LANDMARKS
 from .models import DEFAULT_MODEL, require_model
 from .subject import Box, SubjectLock, body_box
-from .track import PoseTrack, SourceInfo
+from .track import PoseTrack, SourceInfo, TrackBuffer
 from .video import Frame
 
 MAX_PEOPLE = 3
@@ -226,35 +226,18 @@ def track_frames(
     NoPoseError
         When nobody was found in any frame.
     """
-    times: list[float] = []
-    image: list[NDArray[np.float64]] = []
-    world: list[NDArray[np.float64]] = []
-    vis: list[NDArray[np.float64]] = []
-    found: list[bool] = []
+    buf = TrackBuffer()
     for frame in frames:
         fp = estimator.process(frame.rgb, frame.time_s)
-        times.append(fp.time_s)
-        image.append(fp.image)
-        world.append(fp.world)
-        vis.append(fp.visibility)
-        found.append(fp.found)
+        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
         if progress is not None:
             progress(frame)
-    if not times:
+    times, image, world, vis, found = buf.arrays()
+    if not len(times):
         raise NoPoseError("The video has no frames to analyse.", hint="Check the file or the chosen time range.")
-    if not any(found):
+    if not found.any():
         raise NoPoseError(
             f"No person was found in any of the {len(times)} frames.",
             hint="Film the whole body, head to feet, 2–4 m from the camera, in good light.",
         )
-    return PoseTrack(
-        times=np.array(times),
-        image=np.stack(image),
-        world=np.stack(world),
-        visibility=np.stack(vis),
-        detected=np.array(found),
-        fps=fps,
-        width=width,
-        height=height,
-        source=source,
-    )
+    return PoseTrack(times=times, image=image, world=world, visibility=vis, detected=found, fps=fps, width=width, height=height, source=source)
