@@ -96,11 +96,19 @@ def trials_csv(assessment: Assessment) -> bytes:
 
 
 # ------------------------------------------------------------------ PDF
-class _Pdf(FPDF):
+class BrandedPdf(FPDF):
+    """A4 PDF with DejaVu fonts (Unicode), a running title and the screening-aid footer."""
+
+    def __init__(self, title: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.running_title = title
+        self.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+
     def header(self) -> None:
         self.set_font("DejaVu", "B", 9)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 6, "Foot First — single-leg balance report", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.running_title, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
     def footer(self) -> None:
@@ -132,9 +140,7 @@ HEADLINE = (
 def pdf_report(report: Report) -> bytes:
     """A clinic-ready PDF: subject, results with quality, plots, the plan with reasons and sources, method notes."""
     a, plan = report.assessment, report.plan
-    pdf = _Pdf(format="A4")
-    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf = BrandedPdf("Foot First — single-leg balance report", format="A4")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     w = pdf.epw

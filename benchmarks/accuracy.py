@@ -119,7 +119,7 @@ def main() -> int:
                 ev_txt.append("FPPA graded unreliable")
             print(
                 f"{clip.stem[:24]:<24} {('ok ' if s.side == true_leg else 'BAD') + s.side[0]:>5} {track.detection_rate:5.0%} | "
-                f"{np.nanmean(err):+6.2f} / {np.nanstd(err):4.2f} / {np.nanmax(np.abs(err)):5.2f}° {'(yaw %g)' % yaw:>10} "
+                f"{np.nanmean(err):+6.2f} / {np.nanstd(err):4.2f} / {np.nanmax(np.abs(err)):5.2f}° {f'(yaw {yaw:g})':>10} "
                 f"{np.nanmean(berr):+6.2f} / {np.nanmax(np.abs(berr)):5.2f}° | "
                 f"{rms_m:5.2f} vs {rms_t:4.2f} ({100 * (rms_m / rms_t - 1):+4.0f}%) {path_m:5.1f}/{path_t:4.1f} ({100 * (path_m / path_t - 1):+4.0f}%) "
                 f"{100 * (rms_b / rms_t - 1):+12.0f}% {lag:6.0f} | {', '.join(ev_txt)}",

@@ -2,94 +2,22 @@
 
 Two real analyses of a sample clip are saved straight into the database the app
 uses (``FOOTFIRST_DB`` of the Streamlit server), then the page is checked in
-Chromium. Until ``assess/records/WIRING.patch`` is applied to app.py, the test
-runs a patched copy of app.py. Screenshot: tests/screenshots/patient_page.png.
+Chromium. Screenshot: tests/screenshots/patient_page.png.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assess.assessment import Assessment
 from assess.records import Store
-from tests.browser import PROJECT_ROOT, browser_page, free_port, require_browser, screenshot
+from tests.browser import PROJECT_ROOT, browser_page, require_browser, screenshot, streamlit_server
 from tests.test_records_support import real_assessments  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-WIRING = PROJECT_ROOT / "assess" / "records" / "WIRING.patch"
-
-
-def app_script(tmp: Path) -> Path:
-    """app.py when it has the patient page wired in, else a copy with WIRING.patch applied."""
-    app = PROJECT_ROOT / "app.py"
-    if "patient_page" in app.read_text():
-        return app
-    copy = tmp / "app.py"
-    copy.write_text(app.read_text())
-    (tmp / "sample_videos").symlink_to(PROJECT_ROOT / "sample_videos")  # app.py looks next to itself
-    done = subprocess.run(["git", "apply", "--include=app.py", str(WIRING)], cwd=tmp, capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.fail(f"WIRING.patch no longer applies to app.py: {done.stderr}")
-    return copy
-
-
-@contextmanager
-def streamlit_app(script: Path, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("Streamlit did not start: " + Path(log.name).read_text()[-2000:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        Path(log.name).unlink(missing_ok=True)
-
 
 def test_patient_page_shows_both_sessions_and_trends(tmp_path: Path, real_assessments: tuple[Assessment, Assessment]) -> None:  # noqa: F811
     from playwright.sync_api import expect
@@ -102,7 +30,7 @@ def test_patient_page_shows_both_sessions_and_trends(tmp_path: Path, real_assess
     s1 = store.save_session(patient.id, first, recorded_at="2025-01-06", video_name="week0-left.mp4")
     s2 = store.save_session(patient.id, second, recorded_at="2025-02-03", video_name="week4-left.mp4")
 
-    with streamlit_app(app_script(tmp_path), {"FOOTFIRST_DB": str(db)}) as url, browser_page() as page:
+    with streamlit_server({"FOOTFIRST_DB": str(db)}) as url, browser_page() as page:
         page.goto(url)
         page.get_by_test_id("stSidebar").get_by_text("Patients", exact=True).click()
         page.get_by_role("heading", name="History").wait_for(timeout=60_000)
@@ -146,7 +74,7 @@ def test_new_patient_analyse_and_save_from_the_sample_page(tmp_path: Path) -> No
     if not (PROJECT_ROOT / "sample_videos" / "left_stance_novalgus.mp4").exists():
         pytest.skip("sample video left_stance_novalgus.mp4 not found")
     db = tmp_path / "data" / "records.sqlite3"
-    with streamlit_app(app_script(tmp_path), {"FOOTFIRST_DB": str(db)}) as url, browser_page() as page:
+    with streamlit_server({"FOOTFIRST_DB": str(db)}) as url, browser_page() as page:
         page.goto(url)
         page.get_by_test_id("stSidebar").get_by_text("Try a sample video", exact=True).click()
         chooser = page.get_by_role("combobox", name="Patient", exact=True)

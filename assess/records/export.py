@@ -10,19 +10,16 @@ import csv
 import io
 from pathlib import Path
 
-import matplotlib
-from fpdf import FPDF
 from matplotlib.figure import Figure
 
 from ..errors import AssessError
+from ..export import BrandedPdf
 from ..report import DISCLAIMER
 from .charts import figures
 from .headline import BY_KEY
 from .progress import SIDE_LABEL, Point, compare, conditions, fmt, history_table, trends, verdict_text
 from .sdc import sdc_table
 from .store import Patient, Store
-
-_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 CSV_COLUMNS = (
     "patient", "session", "recorded_at", "test", "eyes", "video", "model", "software", "grade",
@@ -62,28 +59,12 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-class _Pdf(FPDF):
-    def header(self) -> None:
-        self.set_font("DejaVu", "B", 9)
-        self.set_text_color(90, 90, 90)
-        self.cell(0, 6, "Foot First — progress report", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0, 0, 0)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", "", 7)
-        self.set_text_color(120, 120, 120)
-        self.cell(0, 5, f"Screening aid, not a diagnosis · page {self.page_no()}", align="C")
-
-
 def progress_pdf(store: Store, patient: Patient, *, include_name: bool = False) -> bytes:
     """PDF progress report: patient, session list, changes from the first session judged against
     the smallest detectable change, trend charts per metric and leg, and the SDC sources."""
     sessions = store.sessions(patient.id)
     rows = store.metrics(patient.id)
-    pdf = _Pdf(format="A4", orientation="landscape")
-    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf = BrandedPdf("Foot First — progress report", format="A4", orientation="landscape")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     w = pdf.epw
