@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
@@ -10,23 +9,7 @@ import pytest
 
 from assess import cli
 from assess.records import Store
-from assess.records.cli import register
 from tests.test_records_support import make_assessment
-
-
-@pytest.fixture(autouse=True)
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Use the real ``assess.cli.main``; add the records commands if WIRING.patch is not applied yet."""
-    build = cli.build_parser
-
-    def build_with_records() -> argparse.ArgumentParser:
-        parser = build()
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        if "history" not in sub.choices:
-            register(sub)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_with_records)
 
 
 @pytest.fixture()
