@@ -42,27 +42,20 @@ def read_truth(path: Path) -> list[dict[str, str]]:
 
 
 def run_mediapipe(mp4: Path, model: Path) -> tuple[list[np.ndarray | None], int, int]:
-    """Per frame, (33, 2) landmark pixels or None; plus image width/height."""
-    import av
-    import mediapipe as mp
-    from mediapipe.tasks.python.core.base_options import BaseOptions
-    from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
+    """Per frame, (33, 2) landmark pixels or None; plus image width/height.
 
-    opts = PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model)), running_mode=RunningMode.VIDEO, num_poses=1)
-    out: list[np.ndarray | None] = []
-    w = h = 0
-    with PoseLandmarker.create_from_options(opts) as lm, av.open(str(mp4)) as c:
-        st = c.streams.video[0]
-        fps = float(st.average_rate)
-        for k, fr in enumerate(c.decode(st)):
-            rgb = fr.to_ndarray(format="rgb24")
-            h, w = rgb.shape[:2]
-            res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)), int(round(k * 1000 / fps)) + 1)
-            if res.pose_landmarks:
-                out.append(np.array([(p.x * w, p.y * h) for p in res.pose_landmarks[0]]))
-            else:
-                out.append(None)
-    return out, w, h
+    Goes through the project's MediaPipe adapter (``assess.pose``, one person,
+    no filtering), so mediapipe stays imported in one module only.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from assess.pipeline import track_video
+    from assess.pose import PoseEstimator
+
+    with PoseEstimator(model, max_people=1) as est:
+        track = track_video(mp4, estimator=est)
+    px = track.pixels()
+    out: list[np.ndarray | None] = [px[i] if track.detected[i] else None for i in range(len(track))]
+    return out, track.width, track.height
 
 
 def check_clip(mp4: Path, model: Path) -> dict[str, float | str | int]:
