@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import AssessError
+from .files import write_atomic
 
 EXIT_USAGE = 64
 
@@ -97,7 +98,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         bar.close()
     text = assessment.to_json(indent=2)
     if args.output:
-        _write_atomic(args.output, text)
+        write_atomic(args.output, text.encode("utf-8"))
     else:
         print(text)
     if args.track:
@@ -112,23 +113,6 @@ def _summary_line(assessment, out: Path) -> str:  # type: ignore[no-untyped-def]
         return f"{out}: {assessment.no_stance.message}"
     sides = ", ".join(f"{s.side} {s.duration_s:.1f} s" for s in assessment.stances)
     return f"{out}: {len(assessment.stances)} stance(s) ({sides}); data quality {assessment.quality.grade}"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash or a full disk never leaves half of it behind."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,21 +33,6 @@ _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 """DejaVu fonts ship with matplotlib: Unicode (°, –, ≥) without a system font."""
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` all at once or not at all."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
 # ------------------------------------------------------------------ CSV
 def frames_csv(track: PoseTrack, assessment: Assessment) -> bytes:
     """Per-frame CSV: landmarks (named columns, as :meth:`PoseTrack.to_csv`) plus every per-frame series.

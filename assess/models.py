@@ -26,7 +26,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .files import write_atomic
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -203,7 +203,7 @@ def build_full_from_wheel(dest: Path, *, cache: Path | None = None, log: Log = _
         if got != want:
             raise ModelError(f"{member} in {wheel.name} has checksum {got[:12]}…, expected {want[:12]}….", hint="Delete models/.cache and run `assess models install` again.")
     bundle = build_task(detector, add_landmark_metadata(landmarks))
-    _atomic_write(dest, bundle)
+    write_atomic(dest, bundle)
     return dest
 
 
@@ -213,20 +213,7 @@ def _download_official(name: str, dest: Path, url: str, timeout_s: float, log: L
         data = resp.read()
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ValueError("the download is not a .task bundle")
-    _atomic_write(dest, data)
-
-
-def _atomic_write(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name, suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(dest, data)
 
 
 def _record(models_dir: Path, status: ModelStatus, sha: str) -> None:
@@ -236,7 +223,7 @@ def _record(models_dir: Path, status: ModelStatus, sha: str) -> None:
     except json.JSONDecodeError:
         data = {}
     data[status.name] = {"file": status.path.name, "sha256": sha, "origin": status.origin}
-    _atomic_write(path, (json.dumps(data, indent=2) + "\n").encode())
+    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
 
 
 def install_model(

@@ -151,7 +151,7 @@ def progress_pdf(store: Store, patient: Patient, *, include_name: bool = False) 
 
 def export_history(store: Store, patient: Patient, path: str | Path, *, include_name: bool = False) -> Path:
     """Write ``patient``'s history to ``path``: CSV for ``.csv``, PDF for ``.pdf`` (atomic write)."""
-    from ..export import write_atomic
+    from ..files import write_atomic
 
     path = Path(path)
     suffix = path.suffix.lower()
