@@ -68,6 +68,7 @@ def track_video(
     workers: int | None = None,
     estimator: PoseEstimator | None = None,
     progress: Progress | None = None,
+    mirror: bool = False,
 ) -> PoseTrack:
     """Track the subject through a video file.
 
@@ -80,6 +81,8 @@ def track_video(
         process only. An ``estimator`` implies 1.
     estimator : an existing estimator to reuse (its subject lock is reset).
     progress : callback with the fraction done.
+    mirror : the video is a mirrored selfie recording; frames are flipped
+        back before tracking so left and right are the person's own.
 
     Raises
     ------
@@ -92,7 +95,7 @@ def track_video(
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
     if n_chunks >= 2:
         try:
-            return _track_parallel(info, model=model, stride=stride, n_chunks=n_chunks, progress=progress)
+            return _track_parallel(info, model=model, stride=stride, n_chunks=n_chunks, progress=progress, mirror=mirror)
         except BrokenProcessPool:
             pass  # worker processes could not start here (e.g. no importable __main__): one process it is
 
@@ -107,12 +110,12 @@ def track_video(
 
     try:
         track = track_frames(
-            iter_frames(info.path, stride=stride),
+            iter_frames(info.path, stride=stride, mirror=mirror),
             estimator=est,
             width=info.width,
             height=info.height,
             fps=info.fps / stride,
-            source=_source(info, est.model_name, stride),
+            source=_source(info, est.model_name, stride, mirrored=mirror),
             progress=on_frame,
         )
     finally:
@@ -167,13 +170,13 @@ def _init_worker(model: str, slots: Any) -> None:
     _WORKER["slots"] = slots
 
 
-def _run_chunk(path: str, chunk: _Chunk, stride: int, seed: tuple[Box, float] | None = None, estimator: PoseEstimator | None = None) -> _ChunkResult:
+def _run_chunk(path: str, chunk: _Chunk, stride: int, seed: tuple[Box, float] | None = None, estimator: PoseEstimator | None = None, mirror: bool = False) -> _ChunkResult:
     est: PoseEstimator = estimator or _WORKER["estimator"]
     est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
     slots = _WORKER.get("slots") if estimator is None else None
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
     buf = TrackBuffer()
-    for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s):
+    for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror):
         fp = est.process(frame.rgb, frame.time_s)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
         if slots is not None and chunk.end_s is not None:
@@ -220,14 +223,14 @@ def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
     return body_box(res.image[i], res.visibility[i]), float(res.times[i])
 
 
-def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks: int, progress: Progress | None) -> PoseTrack:
+def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks: int, progress: Progress | None, mirror: bool = False) -> PoseTrack:
     from .errors import NoPoseError
 
     chunks = _plan_chunks(info.duration_s, n_chunks)
     ctx = mp.get_context("spawn")  # never fork a process that may hold a MediaPipe graph
     slots = ctx.Array("d", n_chunks, lock=False)
     with ProcessPoolExecutor(max_workers=n_chunks, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
-        futures = [pool.submit(_run_chunk, str(info.path), c, stride) for c in chunks]
+        futures = [pool.submit(_run_chunk, str(info.path), c, stride, None, None, mirror) for c in chunks]
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
@@ -244,7 +247,7 @@ def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks
         if not _same_subject(results[i - 1], results[i], chunks[i].keep_from_s):
             seed = _last_box(results[i - 1])
             with PoseEstimator(model) as est:
-                results[i] = _run_chunk(str(info.path), chunks[i], stride, seed=seed, estimator=est)
+                results[i] = _run_chunk(str(info.path), chunks[i], stride, seed=seed, estimator=est, mirror=mirror)
             reseeded += 1
 
     parts = []
@@ -269,7 +272,7 @@ def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks
         fps=info.fps / stride,
         width=info.width,
         height=info.height,
-        source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded),
+        source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded, mirrored=mirror),
     )
 
 
@@ -284,6 +287,7 @@ def analyze_video(
     workers: int | None = None,
     estimator: PoseEstimator | None = None,
     progress: Progress | None = None,
+    mirror: bool = False,
 ) -> tuple[PoseTrack, Assessment]:
     """Track a video and measure it: the CLI's and the app's one call.
 
@@ -292,6 +296,6 @@ def analyze_video(
     """
     if stride is None:
         stride = probe(path).stride_for(MAX_ANALYSIS_FPS)
-    track = track_video(path, model=model, stride=stride, workers=workers, estimator=estimator, progress=progress)
+    track = track_video(path, model=model, stride=stride, workers=workers, estimator=estimator, progress=progress, mirror=mirror)
     assessment = analyze_track(track, mode=mode, height_cm=height_cm, hands_on_hips=hands_on_hips)  # type: ignore[arg-type]
     return track, assessment

@@ -147,7 +147,7 @@ def check_usable(info: VideoInfo) -> None:
         )
 
 
-def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_s: float | None = None) -> Iterator[Frame]:
+def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_s: float | None = None, mirror: bool = False) -> Iterator[Frame]:
     """Yield upright RGB frames with their timestamps, one at a time.
 
     Parameters
@@ -156,6 +156,9 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     stride : keep every ``stride``-th decoded frame (for 60–240 fps video).
     start_s, end_s : only frames with ``start_s <= time < end_s`` (seconds);
         decoding seeks to the keyframe before ``start_s``.
+    mirror : flip each frame left-right, to undo a mirrored "selfie"
+        recording (the pose model names the sides of a mirrored body wrongly,
+        and nothing in the pixels says a video was mirrored).
 
     Notes
     -----
@@ -220,7 +223,11 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
             rgb = frame.to_ndarray(format="rgb24")
             k = _rotation_of(frame) // 90
             if k:
-                rgb = np.ascontiguousarray(np.rot90(rgb, k=k))
+                rgb = np.rot90(rgb, k=k)
+            if mirror:
+                rgb = rgb[:, ::-1]
+            if k or mirror:
+                rgb = np.ascontiguousarray(rgb)
             n_yielded += 1
             yield Frame(index=index, time_s=t, rgb=rgb)
         if n_yielded == 0 and start_s == 0 and end_s is None:
