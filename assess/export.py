@@ -7,6 +7,7 @@ complete, so a full disk never leaves half a file behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -258,12 +259,13 @@ def annotated_video(
                 progress(min(1.0, frame.time_s / track.duration_s))
         for packet in stream.encode():
             container.mux(packet)
+        container.close()  # writes the index (moov): a full disk may fail here too
+        os.replace(tmp, out)
     except BaseException:
-        container.close()
+        with contextlib.suppress(Exception):
+            container.close()
         tmp.unlink(missing_ok=True)
         raise
-    container.close()
-    os.replace(tmp, out)
     return out
 
 
