@@ -39,6 +39,8 @@ from .schema import LATEST, MIGRATIONS
 ENV_DB = "FOOTFIRST_DB"
 DB_FILENAME = "records.sqlite3"
 BUSY_TIMEOUT_S = 15.0
+DISK_FULL_BYTES = 1 << 20
+"""An SQLite I/O error with less free space than this on the records' disk is reported as a full disk."""
 CRASH_ENV = "FOOTFIRST_RECORDS_TEST_CRASH_AT"
 """Test hook: a save SIGKILLs its own process at the named point (``after_session_insert``,
 ``after_result_insert``), to prove a crash mid-save loses nothing. Unset in normal use."""
@@ -216,10 +218,12 @@ class Store:
                 conn.execute("PRAGMA temp_store = MEMORY")
                 migrate(conn)
             except sqlite3.DatabaseError as exc:
+                self._raise_if_disk_full(exc)
                 raise DatabaseUnreadable(f"{self.path} is not a readable Foot First records database ({exc}).") from exc
             try:
                 yield conn
             except sqlite3.OperationalError as exc:
+                self._raise_if_disk_full(exc)
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise DatabaseUnreadable(
                         f"The records database {self.path} stayed busy for {BUSY_TIMEOUT_S:.0f} s.", hint="Try again."
@@ -231,6 +235,21 @@ class Store:
                 raise DatabaseUnreadable(f"The records database {self.path} cannot be read ({exc}).") from exc
         finally:
             conn.close()
+
+    def _raise_if_disk_full(self, exc: sqlite3.Error) -> None:
+        """Turn SQLite's "disk full" (or an I/O error on a disk with almost no space left) into a plain message."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        full = code == sqlite3.SQLITE_FULL
+        if not full and code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+            try:
+                full = shutil.disk_usage(self.path.parent).free < DISK_FULL_BYTES
+            except OSError:
+                full = False
+        if full:
+            raise RecordsError(
+                f"The disk holding the records ({self.path.parent}) is full: nothing was saved.",
+                hint="Free some disk space and try again; the records saved before are unchanged.",
+            ) from exc
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
