@@ -11,10 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from assess.errors import AssessError
 from assess.report import DISCLAIMER, Subject
 from assess.ui import results
-from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, discard, private_dir, run_analysis, save_upload, show_error
+from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, Upload, clean_at_start, discard, model_problem, run_analysis, show_error, show_model_problem
 from assess.ui.patients import current_patient_id, patient_page, pick_patient, save_result, with_patient
 
 SAMPLES = Path(__file__).resolve().parent / "sample_videos"
@@ -51,30 +50,24 @@ def start_page() -> None:
     st.markdown("Choose in the sidebar: **Live self-test** (webcam), **Upload a video** (e.g. a clinician's phone recording), or **Try a sample video**.")
 
 
-def upload_page() -> Result | None:
+def upload_page(*, model_ok: bool) -> Result | None:
     st.header("Upload a video")
     st.caption(f"MP4, MOV, AVI, WebM or MKV from a phone or camera; up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes. The file is analysed on this computer and deleted afterwards.")
     file = st.file_uploader("Video of the test", type=["mp4", "mov", "avi", "webm", "mkv", "m4v"], key="upload_file")
+    mirror = st.checkbox(
+        "Mirrored (selfie / front camera) video",
+        key="up_mirror",
+        help="Tick this for a video filmed with the front camera of a phone that saved it mirrored: otherwise left and right are swapped.",
+    )
     patient_id = pick_patient(key="up")
     subject, mode, eyes, hands = subject_form("up")
     subject = with_patient(subject, patient_id)
-    if st.button("Analyse", type="primary", disabled=file is None, key="upload_go"):
-        workdir = private_dir()
-        try:
-            video = save_upload(file.getvalue(), file.name, workdir)
-        except AssessError as exc:
-            discard(workdir)
-            show_error(exc.message, exc.hint)
-            return None
-        result = run_analysis(video, mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=file.name, workdir=workdir)
-        video.unlink(missing_ok=True)  # the upload is not kept
-        if result is None:
-            discard(workdir)
-        return result
+    if st.button("Analyse", type="primary", disabled=file is None or not model_ok, key="upload_go") and file is not None:
+        return run_analysis(Upload(file.name, file.getvalue()), mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=file.name, mirror=mirror)
     return None
 
 
-def sample_page() -> Result | None:
+def sample_page(*, model_ok: bool) -> Result | None:
     st.header("Try a sample video")
     clips = sorted(SAMPLES.glob("*.mp4"))
     if not clips:
@@ -87,33 +80,34 @@ def sample_page() -> Result | None:
     subject = with_patient(subject, patient_id)
     if "squat" in clip.stem and mode == "stance":
         st.caption("Tip: this sample is a single-leg squat set: choose “Single-leg squat”.")
-    if st.button("Analyse", type="primary", key="sample_go"):
-        workdir = private_dir()
-        result = run_analysis(clip, mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=clip.name, workdir=workdir)
-        if result is None:
-            discard(workdir)
-        return result
+    if st.button("Analyse", type="primary", disabled=not model_ok, key="sample_go"):
+        return run_analysis(clip, mode=mode, subject=subject, eyes=eyes, hands_on_hips=hands, display_name=clip.name)
     return None
 
 
 def main() -> None:
+    clean_at_start()
     with st.sidebar:
         st.markdown("## Foot First")
         page = st.radio("Go to", ("Start", "Live self-test", "Upload a video", "Try a sample video", "Patients"), key="page")
         clinical = st.toggle("Clinician wording", value=False, key="clinical")
     new: Result | None = None
+    problem = model_problem() if page != "Patients" else None
+    if problem is not None:
+        show_model_problem(problem)
     if page == "Start":
         start_page()
     elif page == "Live self-test":
         from assess.ui.live_page import live_page
 
-        new = live_page(subject=Subject(), clinical=clinical)
+        if problem is None:
+            new = live_page(subject=Subject(), clinical=clinical)
     elif page == "Upload a video":
-        new = upload_page()
+        new = upload_page(model_ok=problem is None)
     elif page == "Patients":
         patient_page()
     else:
-        new = sample_page()
+        new = sample_page(model_ok=problem is None)
     if new is not None:
         old = st.session_state.get("result")
         if old is not None:

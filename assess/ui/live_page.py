@@ -9,11 +9,11 @@ import av
 import streamlit as st
 
 from ..assessment import analyze_track
-from ..errors import AssessError
+from ..errors import AssessError, ModelError
 from ..live import LiveProtocol, LiveSession
 from ..pose import PoseEstimator
 from ..report import Subject, make_report
-from .analysis import Result, private_dir, show_error
+from .analysis import Result, private_dir, show_error, show_model_problem
 
 LOOPBACK_ENV = "FOOTFIRST_WEBRTC_LOOPBACK"
 """Set to 1 to let WebRTC use 127.0.0.1 (offline machines, browser on the same machine, tests)."""
@@ -67,8 +67,8 @@ def live_page(*, subject: Subject, clinical: bool) -> Result | None:
     legs = ("left", "right") if legs_choice == "both" else (legs_choice,)
     try:
         estimator = shared_estimator()
-    except AssessError as exc:
-        show_error(exc.message, exc.hint)
+    except ModelError as exc:
+        show_model_problem(exc)
         return None
     key = f"live_session_{cap}_{legs_choice}"
     if key not in st.session_state:
