@@ -3,15 +3,17 @@
 This is the glue the CLI and the app share: probe and check the video, run
 the pose estimator over its frames, build the track.
 
-Speed: the pose model runs on one core (~27 ms a frame for "full"), so a
-plain loop leaves the other cores idle. For files longer than a few seconds,
-:func:`track_video` splits the video into as many time chunks as there are
-workers, tracks each chunk in its own process with its own landmarker
-(decoding and inference overlap across processes), starting each chunk
-``OVERLAP_S`` early so MediaPipe's tracking has settled at the seam, and
-stitches the chunks. At each seam the subject found by the later chunk is
-checked against the earlier chunk's subject in the overlap; a chunk that
-picked someone else is tracked again, seeded with the earlier subject.
+Speed: the pose model runs on one core, so a plain loop leaves the other
+cores idle. For files longer than a few seconds, :func:`track_video` splits
+the video into as many time chunks as there are workers: this process tracks
+the first chunk while freshly spawned processes, each with its own
+landmarker, track the others (decoding and inference overlap across
+processes). The first chunk is made longer by what a worker spends starting
+up, so all finish together. Each later chunk starts ``OVERLAP_S`` early so
+tracking has settled at the seam; at each seam the subject found by the later
+chunk is checked against the earlier chunk's subject in the overlap, and a
+chunk that picked someone else is tracked again, seeded with the earlier
+subject. ``benchmarks/speed.py`` measures all this against the bare model.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from numpy.typing import NDArray
 from .assessment import Assessment, analyze_track
 from .landmarks import idx
 from .models import DEFAULT_MODEL
-from .pose import PoseEstimator, track_frames
+from .pose import RESTART_EVERY_S, PoseEstimator, track_frames
 from .subject import Box, body_box
 from .track import PoseTrack, SourceInfo, TrackBuffer
 from .video import Frame, VideoInfo, check_usable, iter_frames, probe
@@ -39,14 +41,18 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
-OVERLAP_S = 1.0
+OVERLAP_S = 0.5
 """Each chunk after the first starts this much early; those frames are dropped at the seam."""
-MIN_CHUNK_S = 4.0
-"""Chunks shorter than this are not worth a process start (~1.5 s)."""
+WORKER_START_S = 1.0
+"""Wall time a spawned worker needs before its first frame (imports, model load; measured ~0.9 s here)."""
+FRAME_COST_S = 0.025
+"""Rough wall time per analysed frame in one process (decode + pose, 720p, full model), to size chunks."""
+MIN_CHUNK_S = RESTART_EVERY_S
+"""Chunks shorter than this are not worth a process start (~1 s); seams fall on this grid."""
 SEAM_MAX_HIP_SHIFT = 0.05
 """Median hip-midpoint distance (normalised image units) allowed between chunks in their overlap."""
 
@@ -93,9 +99,12 @@ def track_video(
     check_usable(info)
     n_workers = 1 if estimator is not None else (workers or default_workers())
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
-    if n_chunks >= 2:
+    # This process works while the workers start: give it the video they would cover meanwhile.
+    rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
+    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=WORKER_START_S * rate) if n_chunks >= 2 else []
+    if len(chunks) >= 2:
         try:
-            return _track_parallel(info, model=model, stride=stride, n_chunks=n_chunks, progress=progress, mirror=mirror)
+            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
         except BrokenProcessPool:
             pass  # worker processes could not start here (e.g. no importable __main__): one process it is
 
@@ -170,29 +179,58 @@ def _init_worker(model: str, slots: Any) -> None:
     _WORKER["slots"] = slots
 
 
-def _run_chunk(path: str, chunk: _Chunk, stride: int, seed: tuple[Box, float] | None = None, estimator: PoseEstimator | None = None, mirror: bool = False) -> _ChunkResult:
+def _run_chunk(
+    path: str,
+    chunk: _Chunk,
+    stride: int,
+    seed: tuple[Box, float] | None = None,
+    estimator: PoseEstimator | None = None,
+    mirror: bool = False,
+    report: Callable[[float], None] | None = None,
+) -> _ChunkResult:
     est: PoseEstimator = estimator or _WORKER["estimator"]
     est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
-    slots = _WORKER.get("slots") if estimator is None else None
+    if report is None and estimator is None:
+        slots = _WORKER["slots"]
+
+        def report(done: float) -> None:
+            slots[chunk.index] = done
+
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
     buf = TrackBuffer()
     for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror):
         fp = est.process(frame.rgb, frame.time_s)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
-        if slots is not None and chunk.end_s is not None:
-            slots[chunk.index] = min(1.0, (frame.time_s - chunk.start_s) / span)
-    if slots is not None:
-        slots[chunk.index] = 1.0
+        if report is not None and chunk.end_s is not None:
+            report(min(1.0, (frame.time_s - chunk.start_s) / span))
+    if report is not None:
+        report(1.0)
     times, image, world, vis, found = buf.arrays()
     return _ChunkResult(times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), model_name=est.model_name)
 
 
-def _plan_chunks(duration_s: float, n: int) -> list[_Chunk]:
-    edges = np.linspace(0.0, duration_s, n + 1)
+def _plan_chunks(duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S) -> list[_Chunk]:
+    """Split ``[0, duration_s]`` in at most ``n`` chunks; the first is ``head_start_s`` longer than the others.
+
+    The head start is capped at an equal share. Seams fall on multiples of
+    ``grid_s``, where the pose follower restarts anyway, so a chunk tracks
+    exactly as a single pass would (see :class:`~assess.pose.PoseEstimator`);
+    chunks that snapping would leave empty are merged.
+    """
+    head = min(max(head_start_s, 0.0), duration_s / n)
+    rest = (duration_s - head) / n
+    inner = head + rest * np.arange(1, n)
+    if grid_s > 0:
+        inner = np.round(inner / grid_s) * grid_s
+    edges = [0.0]
+    for e in inner:
+        if edges[-1] < e < duration_s:
+            edges.append(float(e))
+    edges.append(duration_s)
     chunks = []
-    for i in range(n):
+    for i in range(len(edges) - 1):
         start = 0.0 if i == 0 else max(0.0, edges[i] - OVERLAP_S)
-        end = None if i == n - 1 else float(edges[i + 1])
+        end = None if i == len(edges) - 2 else float(edges[i + 1])
         chunks.append(_Chunk(i, float(start), float(edges[i]), end))
     return chunks
 
@@ -223,14 +261,27 @@ def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
     return body_box(res.image[i], res.visibility[i]), float(res.times[i])
 
 
-def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks: int, progress: Progress | None, mirror: bool = False) -> PoseTrack:
+def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path, stride: int, progress: Progress | None, mirror: bool = False) -> PoseTrack:
     from .errors import NoPoseError
 
-    chunks = _plan_chunks(info.duration_s, n_chunks)
+    n_chunks = len(chunks)
     ctx = mp.get_context("spawn")  # never fork a process that may hold a MediaPipe graph
     slots = ctx.Array("d", n_chunks, lock=False)
-    with ProcessPoolExecutor(max_workers=n_chunks, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
-        futures = [pool.submit(_run_chunk, str(info.path), c, stride, None, None, mirror) for c in chunks]
+    with ProcessPoolExecutor(max_workers=n_chunks - 1, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
+        futures = [pool.submit(_run_chunk, str(info.path), c, stride, None, None, mirror) for c in chunks[1:]]
+
+        def report(done: float) -> None:
+            slots[0] = done
+            if progress is not None:
+                progress(0.99 * float(np.mean(slots[:])))
+
+        try:
+            with PoseEstimator(model) as est:
+                first = _run_chunk(str(info.path), chunks[0], stride, estimator=est, mirror=mirror, report=report)
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
@@ -240,7 +291,7 @@ def _track_parallel(info: VideoInfo, *, model: str | Path, stride: int, n_chunks
                 next(f for f in done if f.exception() is not None).result()  # re-raise the worker's error
             if progress is not None:
                 progress(0.99 * float(np.mean(slots[:])))
-        results = [f.result() for f in futures]
+        results = [first] + [f.result() for f in futures]
 
     reseeded = 0
     for i in range(1, len(chunks)):

@@ -1,0 +1,53 @@
+"""The parallel file path: chunks tracked in several processes, stitched, equal to one pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assess.assessment import analyze_track
+from assess.pipeline import OVERLAP_S, _plan_chunks, track_video
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+
+
+def test_chunks_cover_the_video_once_with_a_head_start() -> None:
+    chunks = _plan_chunks(30.0, 3, head_start_s=1.5, grid_s=0.0)
+    assert chunks[0].start_s == 0.0 and chunks[-1].end_s is None
+    kept = [(c.keep_from_s, c.end_s if c.end_s is not None else 30.0) for c in chunks]
+    assert kept[0][0] == 0.0 and all(a[1] == b[0] for a, b in zip(kept, kept[1:]))
+    lengths = [b - a for a, b in kept]
+    assert lengths[0] == pytest.approx(lengths[1] + 1.5) and lengths[1] == pytest.approx(lengths[2])
+    assert all(c.keep_from_s - c.start_s == pytest.approx(OVERLAP_S) for c in chunks[1:])
+
+
+def test_head_start_leaves_each_worker_at_least_half_a_share() -> None:
+    chunks = _plan_chunks(8.0, 2, head_start_s=100.0, grid_s=0.0)
+    assert chunks[1].keep_from_s == pytest.approx(6.0)
+
+
+def test_seams_fall_on_the_restart_grid_and_empty_chunks_merge() -> None:
+    assert [c.keep_from_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0)] == [0.0, 16.0]
+    assert [c.keep_from_s for c in _plan_chunks(9.0, 4, grid_s=4.0)] == [0.0, 4.0, 8.0]
+
+
+def test_stitched_track_equals_a_single_pass() -> None:
+    """Issue "Speed": parallel results within 0.5° FPPA and 2% sway of a single pass."""
+    clip = SAMPLES / "right_stance_valgus15.mp4"
+    single = track_video(clip, workers=1)
+    stitched = track_video(clip, workers=2)
+    assert stitched.source.extra.get("chunks") == 2
+    np.testing.assert_allclose(stitched.times, single.times)
+    assert stitched.detected.all()
+    a1, a2 = analyze_track(single), analyze_track(stitched)
+    assert [s.side for s in a1.stances] == [s.side for s in a2.stances] == ["right"]
+    s1, s2 = a1.stances[0], a2.stances[0]
+    assert abs(s2.metric("fppa_image_mean").value - s1.metric("fppa_image_mean").value) <= 0.5
+    for name in ("com_sway_ml_rms", "com_sway_ml_range", "com_sway_ml_path"):
+        m1, m2 = s1.metric(name), s2.metric(name)
+        assert m1 is not None and m2 is not None, name
+        assert m2.value == pytest.approx(m1.value, rel=0.02), name
+    # Seams sit where the follower restarts anyway, so the landmarks are the same.
+    np.testing.assert_allclose(stitched.image, single.image, atol=1e-6)
