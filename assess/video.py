@@ -22,6 +22,14 @@ from .errors import InputNotFound, VideoError
 
 MIN_SIDE_PX = 64
 """Frames smaller than this on either side cannot show a body well enough to track."""
+MAX_PIXELS = 8192 * 4320
+"""Largest frame accepted (DCI 8K). One decoded 8K frame is ~100 MB as RGB; beyond
+this, memory per frame grows with no gain for a pose model that sees 256 px."""
+MIN_DURATION_S = 1.0
+"""Shortest video worth analysing: a single-leg stance is counted from 1 s on
+(:attr:`assess.metrics.analysis.Params.min_stance_s`)."""
+IMAGE_FORMATS = ("image2", "image2pipe")
+"""FFmpeg demuxers for still pictures (besides every ``*_pipe`` one: png_pipe, jpeg_pipe, ...)."""
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv")
 
@@ -81,11 +89,27 @@ def _open(path: Path) -> av.container.InputContainer:
             f"{path.name} is not a video file that can be read ({_short(exc)}).",
             hint="Use an MP4, MOV, AVI, WebM or MKV video from a phone or camera.",
         ) from exc
+    if _is_image_format(container.format.name):
+        codec = container.streams.video[0].codec_context.name if container.streams.video else "picture"
+        container.close()
+        raise VideoError(
+            f"{path.name} is a still image ({'jpeg' if codec == 'mjpeg' else codec}), not a video.",
+            hint="A balance test needs a video of several seconds; record one with the phone's or webcam's video mode.",
+        )
     if not container.streams.video:
         container.close()
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
         raise VideoError(f"{path.name} has no video stream (it contains {kinds}).", hint="Choose a file with a video picture, not only sound.")
     return container
+
+
+def _undecodable(path: Path, exc: BaseException) -> VideoError:
+    return VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.")
+
+
+def _is_image_format(name: str | None) -> bool:
+    """True for FFmpeg's still-picture demuxers (the name may list aliases: "a,b")."""
+    return any(n in IMAGE_FORMATS or n.endswith("_pipe") for n in (name or "").split(","))
 
 
 def _short(exc: BaseException) -> str:
@@ -120,12 +144,24 @@ def probe(path: str | Path) -> VideoInfo:
             duration = container.duration / 1_000_000
         else:
             duration = 0.0
+        if not (math.isfinite(duration) and duration > 0):
+            duration = 0.0  # unknown (or a damaged header's nonsense)
+        frames = container.decode(stream)
         try:
-            first = next(container.decode(stream))
+            first = next(frames)
         except StopIteration:
             raise VideoError(f"{path.name} contains no decodable video frames.", hint="The file may be truncated; export or copy it again.") from None
         except (av.error.FFmpegError, ValueError) as exc:
-            raise VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.") from exc
+            raise _undecodable(path, exc) from exc
+        try:
+            single = next(frames, None) is None
+        except (av.error.FFmpegError, ValueError):
+            single = False  # a damaged second frame: a broken video, not a picture
+        if single:
+            raise VideoError(
+                f"{path.name} holds a single frame: it is a still image, not a video.",
+                hint="A balance test needs a video of several seconds. If this should be a video, it may be truncated; export or copy it again.",
+            )
         rot = _rotation_of(first)
         w, h = first.width, first.height
         if rot in (90, 270):
@@ -139,11 +175,25 @@ def probe(path: str | Path) -> VideoInfo:
 
 
 def check_usable(info: VideoInfo) -> None:
-    """Raise :class:`VideoError` for a video too small to analyse."""
+    """Raise :class:`VideoError` for a video too small, too large or too short to analyse.
+
+    Too short means a known duration under :data:`MIN_DURATION_S`; a file
+    whose container gives no duration is let through.
+    """
     if min(info.width, info.height) < MIN_SIDE_PX:
         raise VideoError(
             f"{info.path.name} is only {info.width}×{info.height} pixels; at least {MIN_SIDE_PX} px on each side is needed to see a body.",
             hint="Record at 480p or more.",
+        )
+    if info.width * info.height > MAX_PIXELS:
+        raise VideoError(
+            f"{info.path.name} is {info.width}×{info.height} pixels, larger than the 8K (8192×4320) this tool reads.",
+            hint="Export it at 4K or less; 720p or 1080p is plenty for a balance test.",
+        )
+    if 0 < info.duration_s < MIN_DURATION_S:
+        raise VideoError(
+            f"{info.path.name} is only {info.duration_s:.1f} s long: too short for a balance test (a stance counts from {MIN_DURATION_S:.0f} s on).",
+            hint="Record the whole test: standing on one leg for 10–30 s.",
         )
 
 
@@ -182,11 +232,14 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
         decoder = container.decode(stream)
         pending: list[av.VideoFrame] = []
         if start_s > 0:
-            container.seek(int((origin + start_s) * 1_000_000), any_frame=False, backward=True)
-            decoder = container.decode(stream)
-            first = next(decoder, None)
+            try:
+                container.seek(int((origin + start_s) * 1_000_000), any_frame=False, backward=True)
+                decoder = container.decode(stream)
+                first = next(decoder, None)
+            except (av.error.FFmpegError, ValueError):
+                first = None  # a damaged index or packet at the seek target
             if first is None or first.time is None or first.time - origin > start_s + 1e-3:
-                # Some files seek past the target; decode from the start instead.
+                # Some files seek past the target (or fail to seek); decode from the start instead.
                 container.close()
                 container = _open(path)
                 stream = container.streams.video[0]
@@ -205,7 +258,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
             except (av.error.FFmpegError, ValueError) as exc:
                 if n_yielded:
                     break  # a damaged tail: keep what decoded
-                raise VideoError(f"{path.name} could not be decoded ({_short(exc)}).", hint="The file may be damaged; export or copy it again.") from exc
+                raise _undecodable(path, exc) from exc
             t = float(frame.time) - origin if frame.time is not None else n_decoded / fps
             if t <= last_t:
                 continue
@@ -220,7 +273,12 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
                 break
             if index % stride:
                 continue
-            rgb = frame.to_ndarray(format="rgb24")
+            try:
+                rgb = frame.to_ndarray(format="rgb24")
+            except (av.error.FFmpegError, ValueError) as exc:  # a damaged frame with no usable picture format
+                if n_yielded:
+                    break
+                raise _undecodable(path, exc) from exc
             k = _rotation_of(frame) // 90
             if k:
                 rgb = np.rot90(rgb, k=k)

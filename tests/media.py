@@ -18,31 +18,34 @@ def write_video(
     rotation: int = 0,
     times: Iterable[float] | None = None,
     codec: str = "libx264",
+    options: dict[str, str] | None = None,
 ) -> Path:
     """Encode RGB frames (all the same size) into ``path``.
 
     ``rotation`` sets display-matrix metadata (counter-clockwise degrees
     needed to show the frame upright, FFmpeg's convention). ``times`` gives
     each frame's presentation time in seconds (for variable frame rates).
+    ``options`` are encoder options, e.g. ``{"preset": "ultrafast"}`` for huge frames.
     """
     frames = list(frames)
     h, w = frames[0].shape[:2]
     container = av.open(str(path), mode="w")
     from fractions import Fraction
 
-    stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
+    stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001), options=options or {})
     stream.width, stream.height = w, h
     stream.pix_fmt = "yuv420p"
     if times is not None:
-        stream.time_base = Fraction(1, 1000)
-        stream.codec_context.time_base = Fraction(1, 1000)
+        # The 90 kHz MPEG clock: with 1/1000 x264 hands back a bad final packet and the mp4 muxer refuses it.
+        stream.time_base = Fraction(1, 90000)
+        stream.codec_context.time_base = Fraction(1, 90000)
     if rotation:
         stream.set_display_rotation(rotation)
     ts = list(times) if times is not None else None
     for i, img in enumerate(frames):
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
         if ts is not None:
-            frame.pts = int(round(ts[i] * 1000))
+            frame.pts = int(round(ts[i] * 90000))
             frame.time_base = stream.time_base
         for packet in stream.encode(frame):
             container.mux(packet)
@@ -89,4 +92,25 @@ def write_y4m(path: Path, frames: Iterable[NDArray[np.uint8]], *, fps: int = 20)
         for rgb in frames:
             fh.write(b"FRAME\n")
             fh.write(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+
+
+def read_frames(path: Path, *, end_s: float | None = None) -> list[NDArray[np.uint8]]:
+    """Decode a video's frames as RGB arrays (up to ``end_s`` seconds), straight with PyAV."""
+    out = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if end_s is not None and frame.time is not None and frame.time >= end_s:
+                break
+            out.append(frame.to_ndarray(format="rgb24"))
+    return out
+
+
+def write_still(path: Path, rgb: NDArray[np.uint8], *, kind: str = ".png") -> Path:
+    """Write one RGB picture as a PNG or JPEG (``kind``), whatever ``path``'s own extension says."""
+    import cv2
+
+    ok, data = cv2.imencode(kind, cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR))
+    assert ok, kind
+    path.write_bytes(data.tobytes())
     return path

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assess.errors import InputNotFound, VideoError
-from assess.video import check_usable, iter_frames, probe
-from tests.media import gradient_frames, write_audio_only, write_video
+from assess.video import MAX_PIXELS, MIN_DURATION_S, check_usable, iter_frames, probe
+from tests.media import gradient_frames, write_audio_only, write_still, write_video
 
 
 def test_constant_rate_timestamps(tmp_path: Path) -> None:
@@ -99,3 +100,36 @@ def test_tiny_video_is_refused(tmp_path: Path) -> None:
     assert (info.width, info.height) == (1, 1)
     with pytest.raises(VideoError, match="pixels"):
         check_usable(info)
+
+
+@pytest.mark.parametrize(("name", "kind", "codec"), [("photo.png", ".png", "png"), ("photo.jpg", ".jpg", "jpeg"), ("photo.mp4", ".jpg", "jpeg"), ("photo.mov", ".png", "png")])
+def test_still_image_is_named_as_such(tmp_path: Path, name: str, kind: str, codec: str) -> None:
+    """A PNG or JPEG, with its own extension or renamed to a video one, is refused as a picture, not analysed as one frame."""
+    path = write_still(tmp_path / name, gradient_frames(1, 160, 120)[0], kind=kind)
+    with pytest.raises(VideoError, match=rf"still image \({codec}\), not a video"):
+        probe(path)
+    with pytest.raises(VideoError, match="still image"):
+        next(iter_frames(path))
+
+
+def test_one_frame_video_is_a_still_image(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "one.mp4", gradient_frames(1), fps=25)
+    with pytest.raises(VideoError, match="single frame: it is a still image"):
+        probe(path)
+
+
+def test_too_short_is_refused_with_the_reason(tmp_path: Path) -> None:
+    info = probe(write_video(tmp_path / "half.mp4", gradient_frames(10), fps=20))
+    assert info.duration_s == pytest.approx(0.5, abs=0.05)
+    with pytest.raises(VideoError, match=r"only 0\.5 s long: too short for a balance test"):
+        check_usable(info)
+    check_usable(dataclasses.replace(info, duration_s=0.0))  # unknown length: let through, the analysis decides
+    check_usable(dataclasses.replace(info, duration_s=MIN_DURATION_S))
+
+
+def test_beyond_8k_is_refused_8k_is_not(tmp_path: Path) -> None:
+    info = probe(write_video(tmp_path / "ok.mp4", gradient_frames(30), fps=20))
+    check_usable(dataclasses.replace(info, width=8192, height=4320))
+    with pytest.raises(VideoError, match="larger than the 8K"):
+        check_usable(dataclasses.replace(info, width=8192, height=4321))
+    assert 8192 * 4320 == MAX_PIXELS
