@@ -124,7 +124,7 @@ def downloads(result: Result) -> None:
 def show(result: Result, *, clinical: bool) -> None:
     """The whole results page."""
     st.header("Results")
-    st.caption(f"Video: {result.report.video_name or 'unnamed'} · analysed {result.report.created}")
+    st.caption(f"Video: {result.report.video_name or 'unnamed'} · analysed {result.report.created[:16].replace('T', ' ')}")
     st.caption(DISCLAIMER)
     headline(result)
     plan_view(result.report.plan, clinical=clinical)
