@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import browser_page, require_browser, screenshot, streamlit_server
+from tests.browser import browser_page, goto_page, require_browser, screenshot, streamlit_server, upload
 from tests.conftest import SAMPLE_VIDEOS, SHARED_VIDEOS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,19 +34,6 @@ def app_url():  # type: ignore[no-untyped-def]
     require_browser()
     with streamlit_server() as url:
         yield url
-
-
-def goto_page(page, url: str, label: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
-    page.get_by_text("Foot First", exact=False).first.wait_for()
-    page.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
-
-
-def upload(page, path: Path) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
-    page.locator("input[type=file]").set_input_files(str(path))
-    expect(page.get_by_role("button", name="Analyse")).to_be_enabled(timeout=30_000)
 
 
 def test_upload_shows_results_and_valid_downloads(app_url: str, tmp_path: Path) -> None:
