@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,29 @@ def test_patients_page_starts_empty(app: AppTest) -> None:
     app.run()
     app.sidebar.radio[0].set_value("Patients").run()
     assert not app.exception
+
+
+def test_a_mirrored_upload_is_read_with_its_sides_swapped_and_only_the_result_folder_stays(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload page's "Mirrored" box reaches the pipeline: a right-leg stance clip, read as a
+    mirror image, is a left-leg stance. The upload itself is gone once the results show."""
+    clip = Path(APP).parent / "sample_videos" / "right_stance_valgus15.mp4"
+    if not clip.exists():
+        pytest.skip(f"{clip.name} not found in sample_videos/")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    app.run()
+    app.sidebar.radio[0].set_value("Upload a video").run()
+    app.checkbox(key="up_mirror").check()
+    app.file_uploader(key="upload_file").set_value((clip.name, clip.read_bytes(), "video/mp4"))
+    app.run()
+    next(b for b in app.button if b.label == "Analyse").click().run(timeout=240)
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    result = app.session_state["result"]
+    assert [s.side for s in result.report.assessment.stances] == ["left"]
+    assert result.track.source.extra.get("mirrored") is True
+    assert any(c.value.startswith(f"Video: {clip.name}") for c in app.caption)
+    folders = list(temp.glob("footfirst-*"))
+    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == ["annotated.mp4", "owner"]
