@@ -13,7 +13,19 @@ import streamlit as st
 
 from assess.report import DISCLAIMER, Subject
 from assess.ui import results
-from assess.ui.analysis import MAX_DURATION_S, MAX_UPLOAD_MB, Result, Upload, clean_at_start, discard, model_problem, run_analysis, show_error, show_model_problem
+from assess.ui.analysis import (
+    MAX_DURATION_S,
+    MAX_SIDE_PX,
+    MAX_UPLOAD_MB,
+    Result,
+    Upload,
+    clean_at_start,
+    discard,
+    model_problem,
+    run_analysis,
+    show_error,
+    show_model_problem,
+)
 from assess.ui.patients import current_patient_id, patient_page, pick_patient, save_result, with_patient
 
 SAMPLES = Path(__file__).resolve().parent / "sample_videos"
@@ -52,7 +64,7 @@ def start_page() -> None:
 
 def upload_page(*, model_ok: bool) -> Result | None:
     st.header("Upload a video")
-    st.caption(f"MP4, MOV, AVI, WebM or MKV from a phone or camera; up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes. The file is analysed on this computer and deleted afterwards.")
+    st.caption(f"MP4, MOV, AVI, WebM or MKV from a phone or camera; up to {MAX_UPLOAD_MB} MB, {MAX_DURATION_S // 60} minutes and {MAX_SIDE_PX} pixels a side (4K). The file is analysed on this computer and deleted afterwards.")
     file = st.file_uploader("Video of the test", type=["mp4", "mov", "avi", "webm", "mkv", "m4v"], key="upload_file")
     mirror = st.checkbox(
         "Mirrored (selfie / front camera) video",

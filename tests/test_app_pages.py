@@ -30,7 +30,8 @@ def test_upload_page_states_limits_and_waits_for_a_file(app: AppTest) -> None:
     app.run()
     app.sidebar.radio[0].set_value("Upload a video").run()
     assert not app.exception
-    assert any("500 MB" in c.value and "10 minutes" in c.value for c in app.caption)
+    assert any("500 MB" in c.value and "10 minutes" in c.value and "4096 pixels" in c.value for c in app.caption)
+    assert app.checkbox(key="up_mirror").label == "Mirrored (selfie / front camera) video"
     analyse = next(b for b in app.button if b.label == "Analyse")
     assert analyse.disabled
 
