@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .assessment import Assessment, analyze_track
+from .camera import BackgroundMotion
 from .landmarks import idx
 from .models import DEFAULT_MODEL
 from .pose import RESTART_EVERY_S, PoseEstimator, track_frames
@@ -41,7 +42,7 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
@@ -162,6 +163,7 @@ class _ChunkResult:
     world: NDArray[np.float64]
     visibility: NDArray[np.float64]
     detected: NDArray[np.bool_]
+    shift: NDArray[np.float64]
     model_name: str
 
 
@@ -198,15 +200,19 @@ def _run_chunk(
 
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
     buf = TrackBuffer()
+    camera = BackgroundMotion()
     for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror):
         fp = est.process(frame.rgb, frame.time_s)
-        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
+        shift = camera.update(frame.rgb, body_box(fp.image, fp.visibility) if fp.found else None)
+        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
         if report is not None and chunk.end_s is not None:
             report(min(1.0, (frame.time_s - chunk.start_s) / span))
     if report is not None:
         report(1.0)
     times, image, world, vis, found = buf.arrays()
-    return _ChunkResult(times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), model_name=est.model_name)
+    return _ChunkResult(
+        times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), shift=buf.shifts().copy(), model_name=est.model_name
+    )
 
 
 def _plan_chunks(duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S) -> list[_Chunk]:
@@ -304,7 +310,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
     parts = []
     for c, r in zip(chunks, results):
         keep = r.times >= c.keep_from_s - 1e-6 if c.index else np.ones(len(r.times), bool)
-        parts.append((r.times[keep], r.image[keep], r.world[keep], r.visibility[keep], r.detected[keep]))
+        parts.append((r.times[keep], r.image[keep], r.world[keep], r.visibility[keep], r.detected[keep], r.shift[keep]))
     times = np.concatenate([p[0] for p in parts])
     order = np.flatnonzero(np.diff(times, prepend=-np.inf) > 0)  # guard against a repeated seam frame
     detected = np.concatenate([p[4] for p in parts])[order]
@@ -324,6 +330,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
         width=info.width,
         height=info.height,
         source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded, mirrored=mirror),
+        background_shift=np.concatenate([p[5] for p in parts])[order],
     )
 
 

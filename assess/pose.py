@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .camera import BackgroundMotion
 from .errors import ModelError, NoPoseError
 from .landmarks import N_LANDMARKS
 from .models import DEFAULT_MODEL, require_model
@@ -379,9 +380,11 @@ def track_frames(
         When nobody was found in any frame.
     """
     buf = TrackBuffer()
+    camera = BackgroundMotion()
     for frame in frames:
         fp = estimator.process(frame.rgb, frame.time_s)
-        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)
+        shift = camera.update(frame.rgb, body_box(fp.image, fp.visibility) if fp.found else None)
+        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
         if progress is not None:
             progress(frame)
     times, image, world, vis, found = buf.arrays()
@@ -392,4 +395,4 @@ def track_frames(
             f"No person was found in any of the {len(times)} frames.",
             hint="Film the whole body, head to feet, 2–4 m from the camera, in good light.",
         )
-    return PoseTrack(times=times, image=image, world=world, visibility=vis, detected=found, fps=fps, width=width, height=height, source=source)
+    return PoseTrack(times=times, image=image, world=world, visibility=vis, detected=found, fps=fps, width=width, height=height, source=source, background_shift=buf.shifts())

@@ -62,6 +62,10 @@ class PoseTrack:
     fps : float, nominal frame rate of the analysed frames (after stride).
     width, height : int, pixel size of the upright frame.
     source : SourceInfo.
+    background_shift : (T, 2) float or None, how far the picture's background
+        moved since the previous frame, normalised image units (x right,
+        y down; NaN where it could not be told; see :mod:`assess.camera`).
+        None when not measured (live tracks, older files).
     """
 
     times: FloatArray
@@ -73,6 +77,7 @@ class PoseTrack:
     width: int
     height: int
     source: SourceInfo = field(default_factory=SourceInfo)
+    background_shift: FloatArray | None = None
 
     def __post_init__(self) -> None:
         t = np.asarray(self.times, dtype=np.float64)
@@ -95,6 +100,13 @@ class PoseTrack:
             raise ValueError("times must be strictly increasing")
         if not np.all(np.isfinite(t)):
             raise ValueError("times must be finite")
+        bg = None
+        if self.background_shift is not None:
+            bg = np.array(self.background_shift, dtype=np.float64)
+            if bg.shape != (n, 2):
+                raise ValueError(f"background_shift has shape {bg.shape}, expected {(n, 2)}")
+            bg.setflags(write=False)
+        object.__setattr__(self, "background_shift", bg)
         if not (self.fps > 0):
             raise ValueError(f"fps must be positive, not {self.fps}")
         if self.width <= 0 or self.height <= 0:
@@ -141,6 +153,7 @@ class PoseTrack:
             width=self.width,
             height=self.height,
             source=self.source,
+            background_shift=None if self.background_shift is None else self.background_shift[start:stop],
         )
 
     # -------------------------------------------------------------- save/load
@@ -161,9 +174,11 @@ class PoseTrack:
                 "extra": self.source.extra,
             },
         }
+        optional = {} if self.background_shift is None else {"background_shift": self.background_shift.astype(np.float32)}
         with path.open("wb") as fh:
             np.savez_compressed(
                 fh,
+                **optional,
                 times=self.times,
                 image=self.image.astype(np.float32),
                 world=self.world.astype(np.float32),
@@ -208,6 +223,7 @@ class PoseTrack:
                         duration_s=float(src.get("duration_s", 0.0)),
                         extra=dict(src.get("extra", {})),
                     ),
+                    background_shift=data["background_shift"] if "background_shift" in data.files else None,
                 )
         except TrackFileError:
             raise
@@ -255,12 +271,13 @@ class TrackBuffer:
         self._wld = np.empty((capacity, N_LANDMARKS, 3))
         self._vis = np.empty((capacity, N_LANDMARKS))
         self._det = np.empty(capacity, dtype=bool)
+        self._bg = np.full((capacity, 2), np.nan)
 
     def __len__(self) -> int:
         return self._n
 
-    def add(self, time_s: float, image: FloatArray, world: FloatArray, visibility: FloatArray, detected: bool) -> None:
-        """Append one frame (arrays ``[33, 3]``, ``[33, 3]``, ``[33]``)."""
+    def add(self, time_s: float, image: FloatArray, world: FloatArray, visibility: FloatArray, detected: bool, shift: tuple[float, float] | None = None) -> None:
+        """Append one frame (arrays ``[33, 3]``, ``[33, 3]``, ``[33]``; ``shift`` of the background if measured)."""
         if self._n == len(self._t):
             grow = max(1024, len(self._t))
             self._t = np.concatenate([self._t, np.empty(grow)])
@@ -268,15 +285,21 @@ class TrackBuffer:
             self._wld = np.concatenate([self._wld, np.empty((grow, N_LANDMARKS, 3))])
             self._vis = np.concatenate([self._vis, np.empty((grow, N_LANDMARKS))])
             self._det = np.concatenate([self._det, np.empty(grow, dtype=bool)])
+            self._bg = np.concatenate([self._bg, np.full((grow, 2), np.nan)])
         i = self._n
         self._t[i] = time_s
         self._img[i] = image
         self._wld[i] = world
         self._vis[i] = visibility
         self._det[i] = detected
+        self._bg[i] = shift if shift is not None else (np.nan, np.nan)
         self._n += 1
 
     def arrays(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, BoolArray]:
         """``times, image, world, visibility, detected`` of the frames so far (views)."""
         n = self._n
         return self._t[:n], self._img[:n], self._wld[:n], self._vis[:n], self._det[:n]
+
+    def shifts(self) -> FloatArray:
+        """Background shift per frame so far, ``[n, 2]`` (NaN where not given; a view)."""
+        return self._bg[: self._n]

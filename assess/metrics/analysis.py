@@ -27,6 +27,7 @@ here (see CLINICAL.md for the definitions):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from ..assessment import (
     Assessment,
     BalanceEvent,
     CameraView,
+    Grade,
     Metric,
     Mode,
     Quality,
@@ -80,6 +82,10 @@ class Params:
     trunk_excursion_deg: float = 30.0
     hip_excursion_deg: float = 30.0
     free_leg_range_leg: float = 0.10
+    camera_motion_px: float = 1.0
+    """Background motion (RMS, pixels) below this is measurement noise (heuristic)."""
+    camera_motion_frac: float = 0.25
+    """Background motion above this fraction of the measured ML sway (RMS) degrades sway to C; above 1, to D (heuristic)."""
 
 
 def _pts(*names: str) -> tuple[int, ...]:
@@ -103,6 +109,8 @@ class _Ctx:
     leg_px: float
     lat: float
     hands_on_hips: bool
+    camera_px: FloatArray | None = None
+    """(T, 2) cumulative background position in pixels (camera motion), if measured."""
 
 
 # ------------------------------------------------------------------ helpers
@@ -145,6 +153,30 @@ def _first_time(mask: FloatArray | NDArray[np.bool_], times: FloatArray) -> floa
 
 
 # ------------------------------------------------------------------ per stance
+def _camera_moved(ctx: _Ctx, a: int, b: int) -> tuple[Reason, Grade] | None:
+    """A reason (and grade) when the camera moved enough in ``a:b`` to spoil image-based sway.
+
+    Compares the RMS of the background's side-to-side position with that of
+    the body's centre of mass in the same frames (both in pixels, so no scale
+    is needed).
+    """
+    if ctx.camera_px is None:
+        return None
+    cam = ctx.camera_px[a:b, 0]
+    body = centre_of_mass(ctx.clean.px)[a:b, 0]
+    ok = np.isfinite(cam) & np.isfinite(body)
+    if ok.sum() < 3:
+        return None
+    cam_rms = float(np.std(cam[ok]))
+    body_rms = float(np.std(body[ok]))
+    p = ctx.params
+    if cam_rms < p.camera_motion_px or cam_rms < p.camera_motion_frac * body_rms:
+        return None
+    size = f"{cam_rms * ctx.scale.per_px:.{1 if ctx.scale.unit == 'cm' else 3}f} {ctx.scale.unit}"
+    text = f"The camera moved during this stance (background side-to-side RMS {size}): sway is measured in the picture, so it includes the camera's motion."
+    return Reason("camera_moved", text), ("D" if cam_rms >= body_rms else "C")
+
+
 def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
     c, s, u = ctx.clean, ctx.scale, ctx.scale.unit
     free = other_side(w.side)
@@ -154,6 +186,9 @@ def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
     ml_pts = tuple(KEY_POINTS)
     q_ml = grade_window(c, ctx.view, a, b, points=ml_pts)
     q_ap = grade_window(c, ctx.view, a, b, points=ml_pts, frontal_plane=False)
+    moved = _camera_moved(ctx, a, b)
+    if moved is not None:
+        q_ml, q_ap = with_reason(q_ml, *moved), with_reason(q_ap, *moved)
     if ctx.view.view != "side":
         q_ap = with_reason(
             q_ap,
@@ -588,8 +623,14 @@ def analyze(
     p = params or Params()
     c = clean_track(track, min_visibility=p.min_visibility, max_gap_s=p.max_gap_s, cutoff_hz=p.cutoff_hz)
     scale = estimate_scale(c, height_cm=height_cm)
+    camera_px = None
+    if track.background_shift is not None:
+        camera_px = np.nancumsum(track.background_shift * np.array([track.width, track.height]), axis=0)
+        camera_px[~np.isfinite(track.background_shift).all(axis=1)] = np.nan  # unknown stays unknown
     view = camera_view(c)
-    ctx = _Ctx(c, scale, view, p, leg_length_px(c), lateral_sign(c), hands_on_hips)
+    if camera_px is not None and np.isfinite(camera_px).any():
+        view = dataclasses.replace(view, camera_motion=float(np.sqrt(np.nanmean(np.nansum((camera_px - np.nanmean(camera_px, axis=0)) ** 2, axis=1)))))
+    ctx = _Ctx(c, scale, view, p, leg_length_px(c), lateral_sign(c), hands_on_hips, camera_px)
     overall = grade_window(c, view, frontal_plane=False)
     if c.cutoff_hz < p.cutoff_hz:
         overall = with_reason(

@@ -40,7 +40,8 @@ def camera_view(clean: CleanTrack, *, frontal_max_deg: float = 25.0, side_min_de
     landmarks (median over frames of ``atan(|Δz| / |Δx|)``); shoulders and hips
     narrower than 0.25 torso lengths in the image also mean a side view.
     Frontal: yaw < ``frontal_max_deg``; side: yaw > ``side_min_deg``; oblique in
-    between. ``camera_motion`` is not estimated (None).
+    between. ``camera_motion`` is filled in by the analysis from the track's
+    background shift (None here).
     """
     torso = np.linalg.norm(midpoint(clean.px, "shoulder") - midpoint(clean.px, "hip"), axis=1)
 
