@@ -55,6 +55,8 @@ class LiveProtocol:
     touch_s: float = 0.2
     hands_off: float = 0.65
     """Wrist-to-hip distance, in torso lengths, beyond which the hands have left the hips."""
+    min_fps: float = 15.0
+    """Below this many frames a second the pose model cannot keep up (issue "Speed")."""
 
 
 @dataclass(frozen=True)
@@ -115,10 +117,20 @@ class LiveSession:
     estimator : shared pose estimator (this session keeps its own subject lock).
     protocol : the test's settings.
     clock : seconds, monotonic (injectable for tests).
+    lighter : gives a faster estimator (the "lite" model), or None when
+        there is none. During the set-up check the time each frame's pose
+        takes is measured; if the model cannot keep up with
+        ``protocol.min_fps``, the session switches to ``lighter()`` before
+        anything is recorded (never during a trial). The status says which
+        model is in use.
     """
 
-    def __init__(self, estimator: PoseEstimator, protocol: LiveProtocol | None = None, *, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, estimator: PoseEstimator, protocol: LiveProtocol | None = None, *, clock=time.monotonic, lighter=None) -> None:  # type: ignore[no-untyped-def]
         self.estimator = estimator
+        self.lighter = lighter
+        self.pose_ms = 0.0
+        """Moving average of the pose model's time per frame (ms)."""
+        self.model_note = ""
         self.protocol = protocol or LiveProtocol()
         self.clock = clock
         self.statuses: queue.Queue[LiveStatus] = queue.Queue(maxsize=4)
@@ -149,7 +161,10 @@ class LiveSession:
                 self._t0 = now
                 self._phase_start = now
             t = now - self._t0
+            started = time.perf_counter()
             fp = self.estimator.process(rgb, now, subject=self._subject)
+            ms = 1000.0 * (time.perf_counter() - started)
+            self.pose_ms = 0.9 * self.pose_ms + 0.1 * ms if self.pose_ms else ms
             fp = FramePose(t, fp.found, fp.image, fp.world, fp.visibility, fp.n_people)
             self._size = (rgb.shape[1], rgb.shape[0])
             if self._phase not in ("setup", "done"):
@@ -160,11 +175,32 @@ class LiveSession:
                 if dt > 0:
                     self._fps = 0.9 * self._fps + 0.1 * (1.0 / dt) if self._fps else 1.0 / dt
             self._last_wall = now
+            if self._phase == "setup":
+                self._maybe_lighter()
             message, seconds = self._step(fp, now)
-            status = LiveStatus(self._phase, self._leg(), message, seconds, self._frames, self._fps, self.estimator.model_name, tuple(self._holds))
+            model = self.estimator.model_name + (f" ({self.model_note})" if self.model_note else "")
+            status = LiveStatus(self._phase, self._leg(), message, seconds, self._frames, self._fps, model, tuple(self._holds))
             self._publish(status)
             out = draw_skeleton(rgb, fp.image, fp.visibility) if fp.found else rgb.copy()
             return _banner(out, message, seconds)
+
+    def _maybe_lighter(self) -> None:
+        """Switch to the lighter model if this one cannot keep up (only before recording starts)."""
+        if self._frames < 20 or self.pose_ms <= 1000.0 / self.protocol.min_fps:
+            return
+        capacity = 1000.0 / self.pose_ms
+        if self.lighter is None:
+            self.model_note = f"{capacity:.0f} frames/s at most on this computer; no faster model installed"
+            return
+        lighter = self.lighter()
+        self.lighter = None
+        if lighter is None or lighter is self.estimator:
+            return
+        self.model_note = f"switched from {self.estimator.model_name}, which managed {capacity:.0f} frames/s"
+        self.estimator.release(self._subject)
+        self.estimator = lighter
+        self._subject = SubjectLock()
+        self.pose_ms = 0.0
 
     def _publish(self, status: LiveStatus) -> None:
         self.last_status = status
