@@ -1,20 +1,28 @@
 """Speed and memory of the analysis, measured against the pose model's own cost.
 
-For each test clip (a source clip re-encoded at 480p, 720p and 1080p, the
-same 10 s each), in one run:
+For each test clip (a source clip re-encoded at 480p, 720p and 1080p; 10 s
+and 30 s), in one run:
 
 (a) decoding alone (``assess.video.iter_frames``);
-(b) the bare PoseLandmarker on pre-decoded frames, one process;
+(b) the bare PoseLandmarker on pre-decoded frames, one process: MediaPipe's
+    cheapest set-up for a video (VIDEO mode, one person, its defaults);
 (c) the full ``assess analyze`` command (decode, track, metrics, JSON), as a
     child process with its wall time, CPU time and peak RSS.
 
 It prints frames per second, the real-time factor (video seconds per wall
 second) and the ratio (c) / ((a) + (b)): below 1 means the analysis beats
-doing decode and inference one after the other on one core. Then the live
-path: frames per second through the webcam session's frame handler at
-640×480, without a browser.
+doing decode and inference one after the other on one core (goal ≤ 0.6).
+Then, in the same run:
 
-    python benchmarks/speed.py [--seconds 10] [--heights 480 720 1080]
+* parallel vs single pass: stance FPPA and sway of the stitched (chunked,
+  several processes) analysis against one process (goal: 0.5°, 2%);
+* stride: a 60 fps clip analysed at every frame and at every 2nd frame
+  (goal: 0.3°, 3%), from ``benchmarks/synthetic/matrix.py``'s 60 fps render
+  when it is there, and from the 60 fps re-encode otherwise;
+* the live path: frames per second through the webcam session's frame
+  handler at 640×480, without a browser.
+
+    python benchmarks/speed.py [--seconds 10 30] [--heights 480 720 1080]
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ from assess.pose import PoseEstimator  # noqa: E402
 from assess.video import iter_frames, probe  # noqa: E402
 from benchmarks._common import first_clip, run_measured  # noqa: E402
 
+STRIDE_CLIP = Path(os.environ.get("FOOTFIRST_CACHE", Path.home() / ".cache" / "footfirst")) / "matrix" / "m175_front3m_v10_wobbly_60fps.mp4"
+"""A 60 fps render with real 60 fps motion (``benchmarks/synthetic/matrix.py``)."""
 SOURCES = (
     "singlelegstance_legswing_frontal_woman_studio_01.mp4",
     "treepose_frontal_woman_studio_01.mp4",
@@ -43,17 +53,23 @@ SOURCES = (
 )
 
 
-def reencode(src: Path, dest: Path, *, height: int, seconds: float) -> Path:
-    """``seconds`` of ``src`` scaled to ``height`` (16:9 kept from the source), H.264, same fps."""
+def reencode(src: Path, dest: Path, *, height: int, seconds: float, fps: float | None = None) -> Path:
+    """``seconds`` of ``src`` scaled to ``height`` (aspect kept), H.264, at the source's fps or ``fps``.
+
+    A higher ``fps`` than the source's repeats frames: only a stand-in for real high-frame-rate motion.
+    """
     info = probe(src)
     out = av.open(str(dest), "w")
-    stream = out.add_stream("libx264", rate=Fraction(info.fps).limit_denominator(1001))
+    rate = Fraction(fps or info.fps).limit_denominator(1001)
+    stream = out.add_stream("libx264", rate=rate)
     width = int(round(info.width * height / info.height / 2)) * 2
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv420p"
     stream.options = {"crf": "23", "preset": "veryfast"}
     frames = [cv2.resize(f.rgb, (width, height), interpolation=cv2.INTER_AREA) for f in iter_frames(src, end_s=seconds)]
-    target = int(seconds * info.fps)
+    if fps:
+        frames = [frames[min(len(frames) - 1, int(i * info.fps / fps))] for i in range(int(len(frames) * fps / info.fps))]
+    target = int(seconds * float(rate))
     while len(frames) < target:  # loop a short source
         frames += frames[: target - len(frames)]
     for img in frames:
@@ -75,10 +91,29 @@ def time_bare_model(path: Path, model: str) -> float:
     frames = [f.rgb for f in iter_frames(path)]
     fps = probe(path).fps
     with PoseEstimator(model) as est:
+        est.detect_raw(frames[0], 0)  # load the landmarker before timing
         t0 = time.perf_counter()
         for i, rgb in enumerate(frames):
             est.detect_raw(rgb, 1000 + int(i * 1000 / fps))
         return time.perf_counter() - t0
+
+
+def compare(a: object, b: object) -> str:
+    """Differences between two assessments of the same clip: stance FPPA (deg) and COM sway (%)."""
+    out = []
+    for s1, s2 in zip(a.stances, b.stances):  # type: ignore[attr-defined]
+        parts = [f"{s1.side} stance"]
+        f1, f2 = s1.metric("fppa_image_mean"), s2.metric("fppa_image_mean")
+        if f1 is not None and f2 is not None and f1.value is not None and f2.value is not None:
+            parts.append(f"FPPA {f1.value:+.2f} vs {f2.value:+.2f} (Δ {f2.value - f1.value:+.2f}°)")
+        for name in ("com_sway_ml_rms", "com_sway_ml_path"):
+            m1, m2 = s1.metric(name), s2.metric(name)
+            if m1 is not None and m2 is not None and m1.value and m2.value is not None:
+                parts.append(f"{name.replace('com_sway_', '')} {m1.value:.2f} vs {m2.value:.2f} {m1.unit} (Δ {100 * (m2.value / m1.value - 1):+.1f}%)")
+        out.append(", ".join(parts))
+    if len(a.stances) != len(b.stances):  # type: ignore[attr-defined]
+        out.append(f"stances found differ: {len(a.stances)} vs {len(b.stances)}")  # type: ignore[attr-defined]
+    return "; ".join(out) or "no stance found in either"
 
 
 def live_fps(model: str, src: Path, n: int = 150) -> tuple[float, float]:
@@ -98,8 +133,10 @@ def live_fps(model: str, src: Path, n: int = 150) -> tuple[float, float]:
 
 
 def main() -> int:
+    from assess.pipeline import analyze_video
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, nargs="+", default=[10.0, 30.0])
     parser.add_argument("--heights", type=int, nargs="+", default=[480, 720, 1080])
     parser.add_argument("--models", nargs="+", default=["lite", "full", "heavy"])
     args = parser.parse_args()
@@ -110,24 +147,38 @@ def main() -> int:
     models = [m for m in args.models if m in available_models()]
     skipped = [m for m in args.models if m not in models]
     print(f"source: {src.name}; {os.cpu_count()} cores; models: {', '.join(models)}" + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
-    print(f"{'clip':>7} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(a)+(b)':>8} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7}")
+    print(f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(a)+(b)':>8} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7}")
     with tempfile.TemporaryDirectory() as tmp:
-        for h in args.heights:
-            clip = reencode(src, Path(tmp) / f"{h}p.mp4", height=h, seconds=args.seconds)
-            dur = probe(clip).duration_s or args.seconds
-            for model in models:
-                # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
-                run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(Path(tmp) / "a.json"), "-q"])
-                c = run.wall_s
-                a, n = time_decode(clip)
-                b = time_bare_model(clip, model)
-                print(
-                    f"{h:>6}p {model:>5} | {a:9.2f}s {b:9.2f}s {a + b:7.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f}",
-                    flush=True,
-                )
-        for model in models:
-            fps, ms = live_fps(model, src)
-            print(f"live path 640x480, model {model}: {fps:.1f} frames/s ({ms:.1f} ms per frame, no browser)")
+        longest = None
+        for seconds in args.seconds:
+            for h in args.heights:
+                clip = reencode(src, Path(tmp) / f"{h}p_{seconds:g}s.mp4", height=h, seconds=seconds)
+                dur = probe(clip).duration_s or seconds
+                if h == 720:
+                    longest = clip
+                for model in models:
+                    # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
+                    run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(Path(tmp) / "a.json"), "-q"])
+                    c = run.wall_s
+                    a, n = time_decode(clip)
+                    b = time_bare_model(clip, model)
+                    print(
+                        f"{h:>5}p {seconds:>3g}s {model:>5} | {a:9.2f}s {b:9.2f}s {a + b:7.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f}",
+                        flush=True,
+                    )
+        if longest is not None:
+            single = analyze_video(longest, workers=1)[1]
+            stitched = analyze_video(longest)[1]
+            print(f"parallel vs single pass ({longest.name}): {compare(single, stitched)}")
+        hi = STRIDE_CLIP if STRIDE_CLIP.exists() else None
+        if hi is None:
+            hi = reencode(src, Path(tmp) / "60fps.mp4", height=720, seconds=10.0, fps=60.0)
+        full_rate = analyze_video(hi, stride=1, workers=1)[1]
+        strided = analyze_video(hi, stride=2, workers=1)[1]
+        print(f"stride 2 vs every frame ({hi.name}, {probe(hi).fps:g} fps): {compare(full_rate, strided)}")
+    for model in models:
+        fps, ms = live_fps(model, src)
+        print(f"live path 640x480, model {model}: {fps:.1f} frames/s ({ms:.1f} ms per frame, no browser)")
     return 0
 
 
