@@ -82,7 +82,7 @@ def main() -> int:
         return 0
     check_tools()
     assets = ensure_assets()
-    todo = [n for n in (args.only or clips) if not (args.out / f"{n}.mp4").exists()]
+    todo = [n for n in (args.only or clips) if not all((args.out / f"{n}{ext}").exists() for ext in (".mp4", ".truth.csv", ".json"))]
     print(f"{len(clips)} clips in the matrix, {len(todo)} to render into {args.out}", flush=True)
     for name in todo:
         render_clip({**clips[name], "name": name}, args.out, assets)
