@@ -74,10 +74,12 @@ class Result:
     report: Report
     track: PoseTrack
     annotated: Path | None
-    workdir: Path
+    workdir: Path | None
+    """None for a live test: nothing of it is on disk."""
 
     def __post_init__(self) -> None:
-        weakref.finalize(self, discard, self.workdir)
+        if self.workdir is not None:
+            weakref.finalize(self, discard, self.workdir)
 
 
 # ------------------------------------------------------------------ private folders

@@ -13,7 +13,7 @@ from ..errors import AssessError, ModelError
 from ..live import LiveProtocol, LiveSession
 from ..pose import PoseEstimator
 from ..report import Subject, make_report
-from .analysis import Result, private_dir, show_error, show_model_problem
+from .analysis import Result, show_error, show_model_problem
 
 LOOPBACK_ENV = "FOOTFIRST_WEBRTC_LOOPBACK"
 """Set to 1 to let WebRTC use 127.0.0.1 (offline machines, browser on the same machine, tests)."""
@@ -104,6 +104,6 @@ def live_page(*, subject: Subject, clinical: bool) -> Result | None:
                 show_error(exc.message, exc.hint)
                 return None
             report = make_report(assessment, subject=subject, video_name="webcam", eyes=eyes)
-            return Result(report, done.track, None, private_dir())
+            return Result(report, done.track, None, None)  # nothing of a live test is kept on disk
         time.sleep(0.25)
     return None
