@@ -28,6 +28,8 @@ this, memory per frame grows with no gain for a pose model that sees 256 px."""
 MIN_DURATION_S = 1.0
 """Shortest video worth analysing: a single-leg stance is counted from 1 s on
 (:attr:`assess.metrics.analysis.Params.min_stance_s`)."""
+MAX_BAD_PACKETS = 30
+"""Packets in a row that the decoder may reject before a file is given up as damaged."""
 IMAGE_FORMATS = ("image2", "image2pipe")
 """FFmpeg demuxers for still pictures (besides every ``*_pipe`` one: png_pipe, jpeg_pipe, ...)."""
 
@@ -85,6 +87,11 @@ def _open(path: Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        if _starts_like_mp4(path):
+            raise VideoError(
+                f"{path.name} starts like an MP4/MOV video but cannot be read ({_short(exc)}): it is probably truncated (a recording cut off before it was saved) or damaged.",
+                hint="Export or copy it again from the phone or camera.",
+            ) from exc
         raise VideoError(
             f"{path.name} is not a video file that can be read ({_short(exc)}).",
             hint="Use an MP4, MOV, AVI, WebM or MKV video from a phone or camera.",
@@ -101,6 +108,35 @@ def _open(path: Path) -> av.container.InputContainer:
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
         raise VideoError(f"{path.name} has no video stream (it contains {kinds}).", hint="Choose a file with a video picture, not only sound.")
     return container
+
+
+def _starts_like_mp4(path: Path) -> bool:
+    """Does the file begin with an ISO-BMFF ``ftyp`` box (MP4, MOV, M4V, 3GP)?"""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(8)[4:8] == b"ftyp"
+    except OSError:
+        return False
+
+
+def _decode(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> Iterator[av.VideoFrame]:
+    """Decode ``stream``, stepping over packets the decoder rejects.
+
+    A damaged stretch inside a file (a few bad packets) costs those frames,
+    not the rest of the video. After :data:`MAX_BAD_PACKETS` rejections in a
+    row the decoder's error is raised; so is any error reading the container.
+    """
+    bad = 0
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except (av.error.FFmpegError, ValueError):
+            bad += 1
+            if bad >= MAX_BAD_PACKETS:
+                raise
+            continue
+        bad = 0
+        yield from frames
 
 
 def _undecodable(path: Path, exc: BaseException) -> VideoError:
@@ -146,7 +182,7 @@ def probe(path: str | Path) -> VideoInfo:
             duration = 0.0
         if not (math.isfinite(duration) and duration > 0):
             duration = 0.0  # unknown (or a damaged header's nonsense)
-        frames = container.decode(stream)
+        frames = _decode(container, stream)
         try:
             first = next(frames)
         except StopIteration:
@@ -215,9 +251,10 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     Timestamps are the stream's presentation times counted from the stream's
     first frame, so variable-frame-rate
     phone videos keep their true timing. A frame whose time does not increase
-    over the previous one is dropped. Decoding stops quietly at a truncated
-    tail after at least one frame; a file that yields no frame raises
-    :class:`VideoError`.
+    over the previous one is dropped. Packets the decoder rejects are
+    stepped over (their frames are missing, the times say so). Decoding stops
+    quietly at a truncated or damaged tail after at least one frame; a file
+    that yields no frame raises :class:`VideoError`.
     """
     if stride < 1:
         raise ValueError("stride must be >= 1")
@@ -229,12 +266,12 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
         origin = _stream_origin(stream)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 30.0
-        decoder = container.decode(stream)
+        decoder = _decode(container, stream)
         pending: list[av.VideoFrame] = []
         if start_s > 0:
             try:
                 container.seek(int((origin + start_s) * 1_000_000), any_frame=False, backward=True)
-                decoder = container.decode(stream)
+                decoder = _decode(container, stream)
                 first = next(decoder, None)
             except (av.error.FFmpegError, ValueError):
                 first = None  # a damaged index or packet at the seek target
@@ -244,7 +281,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
                 container = _open(path)
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
-                decoder = container.decode(stream)
+                decoder = _decode(container, stream)
             else:
                 pending.append(first)
         last_t = -math.inf
