@@ -10,10 +10,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import AssessError
 from .files import write_atomic
+
+if TYPE_CHECKING:
+    from .track import PoseTrack
 
 EXIT_USAGE = 64
 
@@ -67,9 +71,10 @@ def cmd_track(args: argparse.Namespace) -> int:
 
     bar, update = _progress_bar("tracking", not args.quiet and sys.stderr.isatty())
     try:
-        track = track_video(args.video, model=args.model, stride=args.stride, progress=update)
+        track = track_video(args.video, model=args.model, stride=args.stride, progress=update, mirror=args.mirrored)
     finally:
         bar.close()
+    _warn_if_cut_short(track)
     out = track.save(args.output)
     msg = f"{out}: {len(track)} frames, {track.duration_s:.1f} s, pose found in {100 * track.detection_rate:.0f}% of frames (model {track.source.model})"
     if args.csv:
@@ -92,10 +97,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     bar, update = _progress_bar("analysing", not args.quiet and sys.stderr.isatty())
     try:
         track, assessment = analyze_video(
-            args.video, mode=args.mode, height_cm=args.height_cm, hands_on_hips=not args.free_arms, model=args.model, stride=args.stride, progress=update
+            args.video,
+            mode=args.mode,
+            height_cm=args.height_cm,
+            hands_on_hips=not args.free_arms,
+            model=args.model,
+            stride=args.stride,
+            progress=update,
+            mirror=args.mirrored,
         )
     finally:
         bar.close()
+    _warn_if_cut_short(track)
     text = assessment.to_json(indent=2)
     if args.output:
         write_atomic(args.output, text.encode("utf-8"))
@@ -106,6 +119,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.output:
         print(_summary_line(assessment, args.output))
     return 0
+
+
+def _warn_if_cut_short(track: PoseTrack) -> None:
+    """Say so on stderr when decoding stopped well before the end the container announced.
+
+    A truncated or damaged file still yields its readable start (see
+    :func:`assess.video.iter_frames`); the results then cover only that part.
+    """
+    announced = track.source.duration_s
+    if len(track) == 0 or announced <= 0:
+        return
+    decoded = float(track.times[-1]) + 1.0 / track.fps  # end of the last frame read
+    if decoded < 0.9 * announced - 0.5:
+        print(
+            f"warning: only the first {decoded:.1f} s of this {announced:.1f}-s video could be decoded; "
+            "the file looks truncated or damaged, and the results cover that part only.",
+            file=sys.stderr,
+        )
 
 
 def _summary_line(assessment, out: Path) -> str:  # type: ignore[no-untyped-def]
@@ -134,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--csv", type=Path, default=None, help="also write per-frame landmarks as CSV")
     tr.add_argument("--model", type=str, default="full", choices=("lite", "full", "heavy"), help="pose model (default: full)")
     tr.add_argument("--stride", type=_positive_int, default=1, help="analyse every N-th frame (for 60-240 fps video)")
+    tr.add_argument("--mirrored", action="store_true", help="the video is a selfie/front-camera recording that shows the person as in a mirror (left and right swapped)")
     tr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_track)
 
@@ -146,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--model", type=str, default="full", choices=("lite", "full", "heavy"), help="pose model (default: full)")
     an.add_argument("--stride", type=_positive_int, default=None, help="analyse every N-th frame (default: chosen from the frame rate)")
     an.add_argument("--track", type=Path, default=None, help="also save the pose track (.npz)")
+    an.add_argument("--mirrored", action="store_true", help="the video is a selfie/front-camera recording that shows the person as in a mirror (left and right swapped)")
     an.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     an.set_defaults(func=cmd_analyze)
 
