@@ -11,6 +11,7 @@ import streamlit as st
 from ..assessment import analyze_track
 from ..errors import AssessError, ModelError
 from ..live import LiveProtocol, LiveSession
+from ..models import available_models
 from ..pose import PoseEstimator
 from ..report import Subject, make_report
 from .analysis import Result, show_error, show_model_problem
@@ -23,6 +24,16 @@ LOOPBACK_ENV = "FOOTFIRST_WEBRTC_LOOPBACK"
 def shared_estimator(model: str = "full") -> PoseEstimator:
     """One pose estimator for every session (calls are serialised inside it)."""
     return PoseEstimator(model)
+
+
+def lighter_estimator() -> PoseEstimator | None:
+    """The "lite" model for a computer too slow for "full" live, if it is installed."""
+    if "lite" not in available_models():
+        return None
+    try:
+        return shared_estimator("lite")
+    except ModelError:
+        return None
 
 
 def _allow_loopback_ice() -> None:
@@ -72,7 +83,7 @@ def live_page(*, subject: Subject, clinical: bool) -> Result | None:
         return None
     key = f"live_session_{cap}_{legs_choice}"
     if key not in st.session_state:
-        st.session_state[key] = LiveSession(estimator, LiveProtocol(hold_cap_s=float(cap), legs=legs))
+        st.session_state[key] = LiveSession(estimator, LiveProtocol(hold_cap_s=float(cap), legs=legs), lighter=lighter_estimator)
     session: LiveSession = st.session_state[key]
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
