@@ -10,6 +10,7 @@ be seen.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,11 @@ MIN_DURATION_S = 1.0
 (:attr:`assess.metrics.analysis.Params.min_stance_s`)."""
 MAX_BAD_PACKETS = 30
 """Packets in a row that the decoder may reject before a file is given up as damaged."""
+DECODE_MEMORY_BUDGET = 512 * 2**20
+"""Bytes the frames in flight in the decoder's threads may take. Each frame
+thread holds about 3 bytes a pixel (measured: ~90 MB a thread at 8K), so
+FFmpeg's automatic count (cores + 1) would cost 1.5 GB at 8K on a 16-core
+machine; up to 4K the budget allows more threads than such a machine has."""
 IMAGE_FORMATS = ("image2", "image2pipe")
 """FFmpeg demuxers for still pictures (besides every ``*_pipe`` one: png_pipe, jpeg_pipe, ...)."""
 
@@ -137,6 +143,24 @@ def _decode(container: av.container.InputContainer, stream: av.video.stream.Vide
             continue
         bad = 0
         yield from frames
+
+
+def decoder_threads(pixels: int, cores: int) -> int | None:
+    """Decoder threads for frames of ``pixels`` on ``cores`` cores: None for FFmpeg's
+    automatic choice, or a smaller count that keeps to :data:`DECODE_MEMORY_BUDGET`."""
+    if pixels <= 0:
+        return None
+    cap = max(1, DECODE_MEMORY_BUDGET // (3 * pixels))
+    return cap if cap < cores + 1 else None
+
+
+def _threaded(stream: av.video.stream.VideoStream) -> None:
+    """Let FFmpeg decode on several threads, within the memory budget."""
+    stream.thread_type = "AUTO"
+    ctx = stream.codec_context
+    n = decoder_threads((ctx.width or 0) * (ctx.height or 0), os.cpu_count() or 1)
+    if n is not None:
+        ctx.thread_count = n
 
 
 def _undecodable(path: Path, exc: BaseException) -> VideoError:
@@ -262,7 +286,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        _threaded(stream)
         origin = _stream_origin(stream)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 30.0
@@ -280,7 +304,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
                 container.close()
                 container = _open(path)
                 stream = container.streams.video[0]
-                stream.thread_type = "AUTO"
+                _threaded(stream)
                 decoder = _decode(container, stream)
             else:
                 pending.append(first)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assess.errors import InputNotFound, VideoError
-from assess.video import MAX_PIXELS, MIN_DURATION_S, check_usable, iter_frames, probe
+from assess.video import MAX_PIXELS, MIN_DURATION_S, check_usable, decoder_threads, iter_frames, probe
 from tests.media import gradient_frames, write_audio_only, write_still, write_video
 
 
@@ -133,3 +133,12 @@ def test_beyond_8k_is_refused_8k_is_not(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match="larger than the 8K"):
         check_usable(dataclasses.replace(info, width=8192, height=4321))
     assert 8192 * 4320 == MAX_PIXELS
+
+
+def test_decoder_threads_are_capped_only_for_huge_frames() -> None:
+    """FFmpeg's own count (cores + 1) up to 4K; at 8K few enough threads to keep the frames in flight near 512 MB."""
+    assert decoder_threads(1920 * 1080, 16) is None
+    assert decoder_threads(3840 * 2160, 16) is None
+    assert decoder_threads(7680 * 4320, 2) is None
+    assert decoder_threads(7680 * 4320, 16) == 5
+    assert decoder_threads(0, 16) is None
