@@ -103,7 +103,8 @@ def _open(path: Path) -> av.container.InputContainer:
             hint="Use an MP4, MOV, AVI, WebM or MKV video from a phone or camera.",
         ) from exc
     if _is_image_format(container.format.name):
-        codec = container.streams.video[0].codec_context.name if container.streams.video else "picture"
+        ctx = container.streams.video[0].codec_context if container.streams.video else None
+        codec = ctx.name if ctx is not None else "picture"
         container.close()
         raise VideoError(
             f"{path.name} is a still image ({'jpeg' if codec == 'mjpeg' else codec}), not a video.",
@@ -113,6 +114,12 @@ def _open(path: Path) -> av.container.InputContainer:
         container.close()
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
         raise VideoError(f"{path.name} has no video stream (it contains {kinds}).", hint="Choose a file with a video picture, not only sound.")
+    if container.streams.video[0].codec_context is None:
+        container.close()
+        raise VideoError(
+            f"{path.name} has a video stream in a format that cannot be decoded (unknown or damaged codec data).",
+            hint="Export the video again as MP4 (H.264) from the phone or camera.",
+        )
     return container
 
 

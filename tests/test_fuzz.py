@@ -177,6 +177,23 @@ def test_seek_into_a_damaged_file_is_a_video_error(tmp_path: Path) -> None:
         probe(path)
 
 
+# Its second: a 90-byte Matroska remnant whose video track names no codec FFmpeg knows. PyAV
+# gives such a stream no codec context, and setting up threaded decoding on it raised an
+# AttributeError. Now opening the file says the codec cannot be decoded.
+NO_CODEC_MKV = bytes.fromhex(
+    "1a45dfa3a34200810042008100420081004200810042008800000000000000004200810042008100001654ae6b4090bf84"
+    "00000000ae0100000000000081888100868f560000000000000000000000000000838101001f43b675"
+)
+
+
+def test_a_video_stream_without_a_decoder_is_a_video_error(tmp_path: Path) -> None:
+    path = tmp_path / "nocodec.mkv"
+    path.write_bytes(NO_CODEC_MKV)
+    for read in (probe, lambda p: list(iter_frames(p)), lambda p: list(iter_frames(p, start_s=0.3))):
+        with pytest.raises(VideoError, match="cannot be decoded"):
+            read(path)
+
+
 # ====================================================================== track loader
 @pytest.fixture(scope="module")
 def tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
