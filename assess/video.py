@@ -342,7 +342,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
             if index % stride:
                 continue
             try:
-                rgb = frame.to_ndarray(format="rgb24")
+                rgb: NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
             except (av.error.FFmpegError, ValueError) as exc:  # a damaged frame with no usable picture format
                 if n_yielded:
                     break

@@ -97,12 +97,12 @@ def write_y4m(path: Path, frames: Iterable[NDArray[np.uint8]], *, fps: int = 20)
 
 def read_frames(path: Path, *, end_s: float | None = None) -> list[NDArray[np.uint8]]:
     """Decode a video's frames as RGB arrays (up to ``end_s`` seconds), straight with PyAV."""
-    out = []
+    out: list[NDArray[np.uint8]] = []
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             if end_s is not None and frame.time is not None and frame.time >= end_s:
                 break
-            out.append(frame.to_ndarray(format="rgb24"))
+            out.append(np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8))
     return out
 
 

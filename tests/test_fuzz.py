@@ -246,8 +246,8 @@ meta_fields = st.fixed_dictionaries(
         "source": json_values,
     },
 )
-some_array = hnp.arrays(
-    dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.uint8, np.dtype("<U3")]),
+some_array: st.SearchStrategy[np.ndarray] = hnp.arrays(
+    dtype=st.sampled_from([np.dtype(t) for t in (np.float64, np.float32, np.int64, np.bool_, np.uint8, "<U3")]),
     shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=12),
 )
 

@@ -25,11 +25,11 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from assess.assessment import Assessment
+from assess.assessment import Assessment, StanceTrial
 from assess.errors import NoPoseError, VideoError
 from assess.pipeline import analyze_video
 from assess.track import PoseTrack
-from assess.video import MIN_DURATION_S, check_usable, probe
+from assess.video import check_usable, probe
 from tests.conftest import SAMPLE_VIDEOS
 from tests.media import gradient_frames, read_frames, write_audio_only, write_still, write_video
 from tests.test_cli import assert_clean_failure, run_cli
@@ -62,7 +62,7 @@ def reason_codes(assessment: Assessment) -> set[str]:
     return {r.code for r in assessment.quality.reasons}
 
 
-def only_stance(assessment: Assessment):  # type: ignore[no-untyped-def]
+def only_stance(assessment: Assessment) -> StanceTrial:
     assert assessment.no_stance is None, assessment.no_stance
     assert len(assessment.stances) == 1, [(s.side, s.lift_off_s, s.touch_down_s) for s in assessment.stances]
     return assessment.stances[0]
@@ -354,6 +354,7 @@ def test_truncated_recording_keeps_its_start_and_says_so(tmp_path: Path) -> None
     assert [s.side for s in a.stances] == ["left"]
 
 
+@pytest.mark.slow
 def test_8k_video(tmp_path: Path) -> None:
     """7680×4320 (generated on the fly, 7 frames at 5 fps, deleted after): analysed like any other.
 
@@ -380,6 +381,7 @@ def test_8k_video(tmp_path: Path) -> None:
         path.unlink()
 
 
+@pytest.mark.slow
 def test_30_minute_video(tmp_path: Path) -> None:
     """30 minutes (64×64, 1 fps, generated on the fly): the CLI takes any length (memory is flat
     in length, see benchmarks/memory.py). --stride 60 keeps this test to 30 frames."""
@@ -399,4 +401,3 @@ def test_half_second_is_refused_in_process(tmp_path: Path) -> None:
     """The app goes through the same check as the CLI (exit code 3 above)."""
     with pytest.raises(VideoError, match="too short for a balance test"):
         analyse(_half_second(tmp_path))
-    assert MIN_DURATION_S == 1.0
