@@ -85,7 +85,7 @@ class Params:
     camera_motion_px: float = 1.0
     """Background motion (RMS, pixels) below this is measurement noise (heuristic)."""
     camera_motion_frac: float = 0.25
-    """Background motion above this fraction of the measured ML sway (RMS) degrades sway to C; above 1, to D (heuristic)."""
+    """Background motion above this fraction of the person's own ML sway (RMS) degrades sway to C; above 1, to D (heuristic)."""
 
 
 def _pts(*names: str) -> tuple[int, ...]:
@@ -157,13 +157,14 @@ def _camera_moved(ctx: _Ctx, a: int, b: int) -> tuple[Reason, Grade] | None:
     """A reason (and grade) when the camera moved enough in ``a:b`` to spoil image-based sway.
 
     Compares the RMS of the background's side-to-side position with that of
-    the body's centre of mass in the same frames (both in pixels, so no scale
-    is needed).
+    the body's centre of mass relative to the background (the person's own
+    sway), both in pixels: C when the camera's share is noticeable, D when
+    the camera moved more than the person swayed.
     """
     if ctx.camera_px is None:
         return None
     cam = ctx.camera_px[a:b, 0]
-    body = centre_of_mass(ctx.clean.px)[a:b, 0]
+    body = centre_of_mass(ctx.clean.px)[a:b, 0] - cam
     ok = np.isfinite(cam) & np.isfinite(body)
     if ok.sum() < 3:
         return None
