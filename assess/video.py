@@ -192,7 +192,7 @@ def _stream_origin(stream: av.video.stream.VideoStream) -> float:
 
 
 def probe(path: str | Path) -> VideoInfo:
-    """Read the header and the first frame of a video.
+    """Read the header and the first two frames of a video (one frame alone is a still image).
 
     Raises
     ------
