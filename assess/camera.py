@@ -7,6 +7,12 @@ it and say so: sparse corners outside the subject's box are tracked from one
 frame to the next with pyramidal Lucas–Kanade optical flow on a small grey
 copy of the frame, and their median displacement is the background's shift.
 
+The same small grey copy gives the exposure of the person: the share of the
+subject's joints (shoulders, hips, knees, ankles) that sit on pixels blown out
+to white or crushed to black (:attr:`BackgroundMotion.clipped_fraction`).
+Only the body counts, because a white studio backdrop is clipped by design
+and does no harm.
+
 Corners are found again every :data:`REDETECT_EVERY` frames (or when too
 few survive) and otherwise followed from frame to frame. Cost: about 1 ms a
 frame (a 160-px-wide grey image, ≤ 60 corners), next to ~17–35 ms for the
@@ -19,7 +25,10 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from .subject import Box
+from .landmarks import idx
+from .subject import Box, body_box
+
+EXPOSURE_JOINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip", "knee", "ankle"))
 
 WORK_WIDTH = 160
 """Frames are shrunk to this width (pixels) before tracking corners."""
@@ -28,6 +37,8 @@ MIN_CORNERS = 6
 """Fewer tracked background corners than this give no estimate (NaN)."""
 REDETECT_EVERY = 8
 BOX_MARGIN = 0.15
+CLIP_LOW, CLIP_HIGH = 6, 249
+"""Grey levels at or beyond these count as crushed black / blown-out white."""
 """The subject's box is widened by this fraction of its size on each side before it is masked out."""
 
 
@@ -44,13 +55,29 @@ class BackgroundMotion:
         self._prev: NDArray[np.uint8] | None = None
         self._corners: NDArray[np.float32] | None = None
         self._age = 0
+        self._clipped = 0.0
+        self._frames = 0
 
-    def update(self, rgb: NDArray[np.uint8], subject_box: Box | None) -> tuple[float, float]:
+    @property
+    def clipped_fraction(self) -> float:
+        """Mean share of the subject's joints on blown-out or crushed pixels (0–1; 0 before the subject is seen)."""
+        return self._clipped / self._frames if self._frames else 0.0
+
+    def update(self, rgb: NDArray[np.uint8], subject_box: Box | None, joints: NDArray[np.float64] | None = None) -> tuple[float, float]:
+        """Background shift since the last frame; ``joints`` (``[K, 2]`` normalised x, y) feed the exposure."""
         h, w = rgb.shape[:2]
         step = max(1, w // (2 * WORK_WIDTH))  # subsample big frames before the area resize
         small = rgb[::step, ::step]
         size = (WORK_WIDTH, max(8, int(round(h * WORK_WIDTH / w))))
         grey = cv2.cvtColor(cv2.resize(small, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+        if joints is not None:
+            xy = joints[np.isfinite(joints).all(axis=1)]
+            if len(xy):
+                xs = np.clip((xy[:, 0] * size[0]).astype(int), 0, size[0] - 1)
+                ys = np.clip((xy[:, 1] * size[1]).astype(int), 0, size[1] - 1)
+                v = grey[ys, xs]
+                self._clipped += float(np.count_nonzero((v <= CLIP_LOW) | (v >= CLIP_HIGH))) / len(v)
+                self._frames += 1
         prev, corners = self._prev, self._corners
         self._prev = grey
         if prev is None:
@@ -79,6 +106,13 @@ class BackgroundMotion:
             x0, y0, x1, y1 = _widened(box, (grey.shape[1], grey.shape[0]))
             mask[y0:y1, x0:x1] = 0
         return cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask)
+
+
+def follow(motion: BackgroundMotion, rgb: NDArray[np.uint8], found: bool, image: NDArray[np.float64], visibility: NDArray[np.float64]) -> tuple[float, float]:
+    """:meth:`BackgroundMotion.update` with the subject's box and joints taken from one frame's pose."""
+    if not found:
+        return motion.update(rgb, None)
+    return motion.update(rgb, body_box(image, visibility), image[list(EXPOSURE_JOINTS), :2])
 
 
 def _widened(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:

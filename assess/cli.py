@@ -122,21 +122,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _warn_if_cut_short(track: PoseTrack) -> None:
-    """Say so on stderr when decoding stopped well before the end the container announced.
+    """Say so on stderr when decoding stopped well before the end the container announced."""
+    from .metrics.quality import cut_short
 
-    A truncated or damaged file still yields its readable start (see
-    :func:`assess.video.iter_frames`); the results then cover only that part.
-    """
-    announced = track.source.duration_s
-    if len(track) == 0 or announced <= 0:
-        return
-    decoded = float(track.times[-1]) + 1.0 / track.fps  # end of the last frame read
-    if decoded < 0.9 * announced - 0.5:
-        print(
-            f"warning: only the first {decoded:.1f} s of this {announced:.1f}-s video could be decoded; "
-            "the file looks truncated or damaged, and the results cover that part only.",
-            file=sys.stderr,
-        )
+    reason = cut_short(track)
+    if reason is not None:
+        print(f"warning: {reason.message[0].lower()}{reason.message[1:]}", file=sys.stderr)
 
 
 def _summary_line(assessment, out: Path) -> str:  # type: ignore[no-untyped-def]

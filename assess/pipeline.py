@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .assessment import Assessment, analyze_track
-from .camera import BackgroundMotion
+from .camera import BackgroundMotion, follow
 from .landmarks import idx
 from .models import DEFAULT_MODEL
 from .pose import RESTART_EVERY_S, PoseEstimator, track_frames
@@ -164,6 +164,7 @@ class _ChunkResult:
     visibility: NDArray[np.float64]
     detected: NDArray[np.bool_]
     shift: NDArray[np.float64]
+    clipped_fraction: float
     model_name: str
 
 
@@ -203,7 +204,7 @@ def _run_chunk(
     camera = BackgroundMotion()
     for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror):
         fp = est.process(frame.rgb, frame.time_s)
-        shift = camera.update(frame.rgb, body_box(fp.image, fp.visibility) if fp.found else None)
+        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
         if report is not None and chunk.end_s is not None:
             report(min(1.0, (frame.time_s - chunk.start_s) / span))
@@ -211,7 +212,7 @@ def _run_chunk(
         report(1.0)
     times, image, world, vis, found = buf.arrays()
     return _ChunkResult(
-        times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), shift=buf.shifts().copy(), model_name=est.model_name
+        times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), shift=buf.shifts().copy(), clipped_fraction=camera.clipped_fraction, model_name=est.model_name
     )
 
 
@@ -329,7 +330,15 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
         fps=info.fps / stride,
         width=info.width,
         height=info.height,
-        source=_source(info, results[0].model_name, stride, chunks=n_chunks, reseeded_chunks=reseeded, mirrored=mirror),
+        source=_source(
+            info,
+            results[0].model_name,
+            stride,
+            chunks=n_chunks,
+            reseeded_chunks=reseeded,
+            mirrored=mirror,
+            clipped_fraction=round(float(np.mean([r.clipped_fraction for r in results])), 4),
+        ),
         background_shift=np.concatenate([p[5] for p in parts])[order],
     )
 

@@ -10,6 +10,7 @@ MediaPipe API break should only ever need changes in this file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import threading
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .camera import BackgroundMotion
+from .camera import BackgroundMotion, follow
 from .errors import ModelError, NoPoseError
 from .landmarks import N_LANDMARKS
 from .models import DEFAULT_MODEL, require_model
@@ -383,7 +384,7 @@ def track_frames(
     camera = BackgroundMotion()
     for frame in frames:
         fp = estimator.process(frame.rgb, frame.time_s)
-        shift = camera.update(frame.rgb, body_box(fp.image, fp.visibility) if fp.found else None)
+        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
         if progress is not None:
             progress(frame)
@@ -395,4 +396,5 @@ def track_frames(
             f"No person was found in any of the {len(times)} frames.",
             hint="Film the whole body, head to feet, 2–4 m from the camera, in good light.",
         )
+    source = dataclasses.replace(source, extra={**source.extra, "clipped_fraction": round(camera.clipped_fraction, 4)})
     return PoseTrack(times=times, image=image, world=world, visibility=vis, detected=found, fps=fps, width=width, height=height, source=source, background_shift=buf.shifts())

@@ -56,7 +56,7 @@ from .clean import CleanTrack, clean_track
 from .foot import foot_centre_px, foot_shift_px, foot_wobble_px, heel_lift_px
 from .knee import fppa_image, fppa_world
 from .posture import hand_hip_distance, pelvic_drop, pelvic_drop_px, trunk_lean, wrist_excursion_px
-from .quality import KEY_POINTS, camera_view, grade_window, with_reason
+from .quality import FEET_HARD_TO_SEE, KEY_POINTS, camera_view, cut_short, feet_visibility, grade_window, with_reason
 from .segmentation import RepWindow, StanceWindow, find_reps, find_stances, foot_raise, stances_from_reps
 from .sway import remove_coupled, sway_stats
 
@@ -84,6 +84,8 @@ class Params:
     free_leg_range_leg: float = 0.10
     camera_motion_px: float = 1.0
     """Background motion (RMS, pixels) below this is measurement noise (heuristic)."""
+    clipped_joints: float = 0.25
+    """Share of the body's joints on blown-out or crushed pixels above which the picture is called badly exposed (heuristic: real clips ≤ 0.09, twice over-exposed 0.34)."""
     camera_motion_frac: float = 0.25
     """Background motion above this fraction of the person's own ML sway (RMS) degrades sway to C; above 1, to D (heuristic)."""
 
@@ -612,6 +614,35 @@ def _series(ctx: _Ctx, raise_: FloatArray) -> dict[str, Series]:
     return s
 
 
+def _exposure(track: PoseTrack, p: Params) -> Reason | None:
+    clipped = track.source.extra.get("clipped_fraction")
+    if not isinstance(clipped, (int, float)) or clipped <= p.clipped_joints:
+        return None
+    return Reason(
+        "badly_exposed",
+        f"The picture is too bright or too dark where the body is ({clipped:.0%} of the joints on blown-out or black pixels): "
+        "the pose is less certain. Film with the light behind the camera and adjust the exposure.",
+    )
+
+
+def _why_no_stance(c: CleanTrack, mode: Mode, p: Params, raise_: FloatArray, exposure: Reason | None) -> tuple[Reason, Grade | None]:
+    """The plain reason no trial was found, and a grade when the data, not the person, is the cause."""
+    what = "single-leg squat repetition" if mode == "squat" else "single-leg stance"
+    if exposure is not None:
+        return Reason("no_single_leg_stance", f"No {what} could be found in this badly exposed picture."), "D"
+    feet = feet_visibility(c)
+    if feet < FEET_HARD_TO_SEE:
+        text = f"No {what} could be found: the feet are hard to see (visibility {feet:.2f}). Film in even light, feet fully in the picture."
+        return Reason("no_single_leg_stance", text), "D"
+    if mode == "stance":
+        short = find_stances(c, enter=p.raise_enter, exit=p.raise_exit, contact_s=p.contact_s, min_stance_s=0.0, raise_=raise_)
+        if short:
+            longest = max(w.touch_down_s - w.lift_off_s for w in short)
+            text = f"A foot was lifted, but for only {longest:.1f} s; a single-leg stance counts from {p.min_stance_s:g} s."
+            return Reason("no_single_leg_stance", text), None
+    return Reason("no_single_leg_stance", f"No {what} was found: both feet seem to stay on the ground."), None
+
+
 def analyze(
     track: PoseTrack,
     *,
@@ -641,6 +672,12 @@ def analyze(
             ),
             "B",
         )
+    exposure = _exposure(track, p)
+    if exposure is not None:
+        overall = with_reason(overall, exposure, "C")
+    truncated = cut_short(track)
+    if truncated is not None:
+        overall = with_reason(overall, truncated, "B")
     if view.view != "frontal":
         overall = with_reason(
             overall,
@@ -660,11 +697,8 @@ def analyze(
     stances = tuple(trials)
     no_stance = None
     if not stances:
-        what = "single-leg squat repetition" if mode == "squat" else "single-leg stance"
-        no_stance = Reason(
-            "no_single_leg_stance", f"No {what} was found: both feet seem to stay on the ground (or the feet were not visible)."
-        )
-        overall = with_reason(overall, no_stance)
+        no_stance, grade = _why_no_stance(c, mode, p, raise_, exposure)
+        overall = with_reason(overall, no_stance, grade)
     summary = _summary(stances)
     source: dict[str, Any] = {
         "path": track.source.path,

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..assessment import CameraView, Grade, Quality, Reason
 from ..landmarks import idx
+from ..track import PoseTrack
 from .body import midpoint, sided
 from .clean import CleanTrack
 
@@ -31,6 +32,8 @@ visibility ~0.3 on our renders), and ankle + toe already place the foot.
 Heel visibility still counts through FOOT_POINTS."""
 FOOT_POINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("ankle", "heel", "foot_index"))
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D")
+FEET_HARD_TO_SEE = 0.65
+"""Mean foot-point visibility below this: the feet are hard to see (grade C for foot measures)."""
 
 
 def camera_view(clean: CleanTrack, *, frontal_max_deg: float = 25.0, side_min_deg: float = 60.0) -> CameraView:
@@ -65,6 +68,25 @@ def camera_view(clean: CleanTrack, *, frontal_max_deg: float = 25.0, side_min_de
     else:
         view = "frontal"
     return CameraView(view, sh, hp, depth_ratio, view == "frontal", None)
+
+
+def cut_short(track: PoseTrack) -> Reason | None:
+    """A reason when decoding stopped well before the end the container announced.
+
+    A truncated or damaged file still yields its readable start (see
+    :func:`assess.video.iter_frames`); the results then cover only that part.
+    """
+    announced = track.source.duration_s
+    if len(track) == 0 or announced <= 0:
+        return None
+    decoded = float(track.times[-1]) + 1.0 / track.fps  # end of the last frame read
+    if decoded >= 0.9 * announced - 0.5:
+        return None
+    return Reason(
+        "video_cut_short",
+        f"Only the first {decoded:.1f} s of this {announced:.1f}-s video could be decoded; "
+        "the file looks truncated or damaged, and the results cover that part only.",
+    )
 
 
 def usable_fraction(clean: CleanTrack, points: tuple[int, ...], start: int = 0, stop: int | None = None) -> float:
@@ -119,7 +141,7 @@ def grade_window(
         reasons.append(Reason("some_frames_missing", f"{1 - uf:.0%} of frames miss a needed joint."))
     if set(points) & set(FOOT_POINTS):
         fv = feet_visibility(clean, start, stop)
-        if fv < 0.65:
+        if fv < FEET_HARD_TO_SEE:
             grades.append("C")
             reasons.append(Reason("feet_low_visibility", f"The feet are hard to see (visibility {fv:.2f})."))
         elif fv < 0.8:

@@ -164,6 +164,8 @@ def find_stances(
         seg_high = high[a:b]
         if not seg_high.any():
             continue
+        a += int(np.argmax(seen[a:b]))  # a person who walks in is standing from when they are first seen
+        seg_high = high[a:b]
         side = "left" if float(np.median(sign[a:b][seg_high])) > 0 else "right"  # right foot higher → left stance
         sgn = 1.0 if side == "left" else -1.0
         com_side = _side_under_body(clean, a, b, ratio=3.0, minimum=0.15)
@@ -188,7 +190,7 @@ def find_stances(
             lift = _tangent_time(tt, above, vel, int(before[-1]), first_high, rising=True)
         else:
             lift = float(t[a])
-        started = a == 0 and not before.size
+        started = not seen[:a].any() and not before.size  # on one leg from the first frame the person is seen
         if after.size:
             td, ended = _tangent_time(tt, above, vel, last_high, last_high + int(after[0]), rising=False), "touch_down"
         elif b < n:
