@@ -192,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         # e.g. an output folder that does not exist, or a full disk
-        print(f"error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}.", file=sys.stderr)
         return 74
 
 

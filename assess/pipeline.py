@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -48,6 +49,9 @@ MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
 OVERLAP_S = 0.5
 """Each chunk after the first starts this much early; those frames are dropped at the seam."""
+MODEL_MAX_SIDE = 1920
+"""Frames larger than this (longer side, pixels) are shrunk before the pose model: it sees
+256-px crops anyway, and an 8K frame would cost ~100 MB per copy."""
 WORKER_START_S = 1.0
 """Wall time a spawned worker needs before its first frame (imports, model load; measured ~0.9 s here)."""
 FRAME_COST_S = 0.025
@@ -120,7 +124,7 @@ def track_video(
 
     try:
         track = track_frames(
-            iter_frames(info.path, stride=stride, mirror=mirror),
+            _model_sized(iter_frames(info.path, stride=stride, mirror=mirror)),
             estimator=est,
             width=info.width,
             height=info.height,
@@ -134,6 +138,17 @@ def track_video(
     if progress is not None:
         progress(1.0)
     return track
+
+
+def _model_sized(frames: Iterator[Frame]) -> Iterator[Frame]:
+    """Frames with the longer side at most :data:`MODEL_MAX_SIDE` (landmarks are normalised, so nothing else changes)."""
+    for frame in frames:
+        h, w = frame.rgb.shape[:2]
+        scale = MODEL_MAX_SIDE / max(h, w)
+        if scale < 1.0:
+            small = cv2.resize(frame.rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+            frame = Frame(frame.index, frame.time_s, small)
+        yield frame
 
 
 def _source(info: VideoInfo, model_name: str, stride: int, **extra: Any) -> SourceInfo:
@@ -202,7 +217,7 @@ def _run_chunk(
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
     buf = TrackBuffer()
     camera = BackgroundMotion()
-    for frame in iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror):
+    for frame in _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror)):
         fp = est.process(frame.rgb, frame.time_s)
         shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)

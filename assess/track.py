@@ -19,6 +19,7 @@ strictly increasing (variable frame rates keep their true timestamps).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import TrackFileError
+from .files import write_atomic
 from .landmarks import LANDMARK_NAMES, N_LANDMARKS
 
 FloatArray = NDArray[np.float64]
@@ -175,17 +177,18 @@ class PoseTrack:
             },
         }
         optional = {} if self.background_shift is None else {"background_shift": self.background_shift.astype(np.float32)}
-        with path.open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                **optional,
-                times=self.times,
-                image=self.image.astype(np.float32),
-                world=self.world.astype(np.float32),
-                visibility=self.visibility.astype(np.float32),
-                detected=self.detected,
-                meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-            )
+        buf = io.BytesIO()  # built in memory and written whole: a full disk never leaves half a track
+        np.savez_compressed(
+            buf,
+            **optional,
+            times=self.times,
+            image=self.image.astype(np.float32),
+            world=self.world.astype(np.float32),
+            visibility=self.visibility.astype(np.float32),
+            detected=self.detected,
+            meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+        )
+        write_atomic(path, buf.getvalue())
         return path
 
     @classmethod
@@ -247,11 +250,12 @@ class PoseTrack:
         img = np.concatenate([self.image, self.visibility[..., None]], axis=2).reshape(len(self), -1)
         wld = self.world.reshape(len(self), -1)
         body = np.concatenate([self.times[:, None], self.detected[:, None].astype(float), img, wld], axis=1)
-        with path.open("w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in body:
-                writer.writerow(["" if not np.isfinite(v) else f"{v:.6g}" for v in row])
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(header)
+        for row in body:
+            writer.writerow(["" if not np.isfinite(v) else f"{v:.6g}" for v in row])
+        write_atomic(path, text.getvalue().encode("utf-8"))
         return path
 
 

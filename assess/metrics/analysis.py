@@ -57,7 +57,7 @@ from .foot import foot_centre_px, foot_shift_px, foot_wobble_px, heel_lift_px
 from .knee import fppa_image, fppa_world
 from .posture import hand_hip_distance, pelvic_drop, pelvic_drop_px, trunk_lean, wrist_excursion_px
 from .quality import FEET_HARD_TO_SEE, KEY_POINTS, camera_view, cut_short, feet_visibility, grade_window, with_reason
-from .segmentation import RepWindow, StanceWindow, find_reps, find_stances, foot_raise, stances_from_reps
+from .segmentation import RepWindow, StanceWindow, find_reps, find_stances, foot_raise, nanmedian, stances_from_reps
 from .sway import remove_coupled, sway_stats
 
 FloatArray = NDArray[np.float64]
@@ -342,7 +342,7 @@ def _angle_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
     q_foot = grade_window(c, ctx.view, a, b, points=foot_pts)
     wob = foot_wobble_px(c, side)[a:b] * ctx.scale.per_px
     heel = heel_lift_px(c, side)[a:b]
-    heel = (heel - np.nanmedian(heel[: max(1, int(round(0.25 * c.fps)))])) * ctx.scale.per_px if np.isfinite(heel).any() else heel
+    heel = (heel - nanmedian(heel[: max(1, int(round(0.25 * c.fps)))])) * ctx.scale.per_px if np.isfinite(heel).any() else heel
     shift = foot_shift_px(c, side, a, b) * ctx.scale.per_px
     m.append(
         _metric(
@@ -420,7 +420,7 @@ def _events(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> tuple[list[BalanceEve
             )
     lean = trunk_lean(c, w.side)[a:b]
     if np.isfinite(lean[:n0]).any():
-        dl = np.abs(lean - np.nanmedian(lean[:n0]))
+        dl = np.abs(lean - nanmedian(lean[:n0]))
         tt = _first_time(dl > p.trunk_excursion_deg, t)
         if tt is not None:
             ev.append(
@@ -432,7 +432,7 @@ def _events(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> tuple[list[BalanceEve
     thigh = sided(c.px, free, "knee") - sided(c.px, free, "hip")
     abd = np.degrees(np.arctan2(np.abs(thigh[a:b, 0]), thigh[a:b, 1]))
     if np.isfinite(abd[:n0]).any():
-        da = np.abs(abd - np.nanmedian(abd[:n0]))
+        da = np.abs(abd - nanmedian(abd[:n0]))
         th2 = _first_time(da > p.hip_excursion_deg, t)
         if th2 is not None:
             ev.append(

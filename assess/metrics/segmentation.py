@@ -220,7 +220,7 @@ def _side_under_body(clean: CleanTrack, a: int, b: int, *, ratio: float, minimum
     """
     leg = _leg_length(clean.px)
     com_x = centre_of_mass(clean.px)[a:b, 0]
-    d = {s: _nanmedian(np.abs(com_x - _foot_x(clean, s)[a:b]) / leg) for s in ("left", "right")}
+    d = {s: nanmedian(np.abs(com_x - _foot_x(clean, s)[a:b]) / leg) for s in ("left", "right")}
     dl, dr = d["left"], d["right"]
     if not (np.isfinite(dl) and np.isfinite(dr)) or max(dl, dr) < max(ratio * min(dl, dr), minimum):
         return None
@@ -314,8 +314,8 @@ def find_reps(
     idx = np.arange(n)
     for p, lo, hi, prom in zip(peaks, left, right, props["prominences"], strict=True):
         a, b = int(np.floor(lo)), min(int(np.ceil(hi)) + 1, n)
-        dl, dr = (_nanmedian(under[s][a:b]) for s in ("left", "right"))
-        raise_mean = _nanmedian(r[a:b])
+        dl, dr = (nanmedian(under[s][a:b]) for s in ("left", "right"))
+        raise_mean = nanmedian(r[a:b])
         by_com = bool(np.isfinite(dl) and np.isfinite(dr) and max(dl, dr) >= max(single_leg_ratio * min(dl, dr), single_leg_min))
         by_raise = bool(np.isfinite(raise_mean) and abs(raise_mean) >= raise_single)
         single = by_com or by_raise
@@ -334,7 +334,7 @@ def _foot_x(clean: CleanTrack, side: str) -> FloatArray:
     return np.mean(np.stack([sided(clean.px, side, p)[:, 0] for p in FOOT_POINTS]), axis=0)
 
 
-def _nanmedian(v: FloatArray) -> float:
+def nanmedian(v: FloatArray) -> float:
     v = v[np.isfinite(v)]
     return float(np.median(v)) if v.size else float("nan")
 
