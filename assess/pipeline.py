@@ -54,6 +54,8 @@ MODEL_MAX_SIDE = 1920
 256-px crops anyway, and an 8K frame would cost ~100 MB per copy."""
 WORKER_START_S = 1.0
 """Wall time a spawned worker needs before its first frame (imports, model load; measured ~0.9 s here)."""
+METRICS_IMPORT_S = 1.2
+"""Wall time this process spends importing the metrics (scipy.signal) while the workers start (measured ~1.2 s)."""
 FRAME_COST_S = 0.025
 """Rough wall time per analysed frame in one process (decode + pose, 720p, full model), to size chunks."""
 MIN_CHUNK_S = RESTART_EVERY_S
@@ -104,9 +106,11 @@ def track_video(
     check_usable(info)
     n_workers = 1 if estimator is not None else (workers or default_workers())
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
-    # This process works while the workers start: give it the video they would cover meanwhile.
+    # This process tracks while the workers start: give it the video they would cover meanwhile
+    # (less what it spends loading the metrics in that time).
     rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
-    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=WORKER_START_S * rate) if n_chunks >= 2 else []
+    head_start = (WORKER_START_S - METRICS_IMPORT_S) * rate
+    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start) if n_chunks >= 2 else []
     if len(chunks) >= 2:
         try:
             return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
@@ -138,6 +142,13 @@ def track_video(
     if progress is not None:
         progress(1.0)
     return track
+
+
+def import_metrics() -> None:
+    """Import the metrics modules (and scipy.signal) now rather than at the first analysis."""
+    import importlib
+
+    importlib.import_module("assess.metrics.analysis")
 
 
 def _model_sized(frames: Iterator[Frame]) -> Iterator[Frame]:
@@ -217,7 +228,7 @@ def _run_chunk(
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
     buf = TrackBuffer()
     camera = BackgroundMotion()
-    for frame in _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror)):
+    for frame in _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror, threads=1)):
         fp = est.process(frame.rgb, frame.time_s)
         shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
@@ -234,12 +245,13 @@ def _run_chunk(
 def _plan_chunks(duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S) -> list[_Chunk]:
     """Split ``[0, duration_s]`` in at most ``n`` chunks; the first is ``head_start_s`` longer than the others.
 
-    The head start is capped at an equal share. Seams fall on multiples of
+    The head start (negative: the first chunk is shorter) is capped at an
+    equal share either way. Seams fall on multiples of
     ``grid_s``, where the pose follower restarts anyway, so a chunk tracks
     exactly as a single pass would (see :class:`~assess.pose.PoseEstimator`);
     chunks that snapping would leave empty are merged.
     """
-    head = min(max(head_start_s, 0.0), duration_s / n)
+    head = min(max(head_start_s, -0.5 * duration_s / n), duration_s / n)
     rest = (duration_s - head) / n
     inner = head + rest * np.arange(1, n)
     if grid_s > 0:
@@ -296,6 +308,10 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             slots[0] = done
             if progress is not None:
                 progress(0.99 * float(np.mean(slots[:])))
+
+        # While the workers start (imports, model), load what the metrics need (scipy.signal
+        # alone takes ~1.2 s of one core), so the analysis after tracking does not wait for it.
+        import_metrics()
 
         try:
             with PoseEstimator(model) as est:

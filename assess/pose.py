@@ -96,7 +96,7 @@ def _empty(time_s: float, n_people: int = 0) -> FramePose:
 
 FOLLOW_STEP_MS = 10_000
 """Timestamp step between a follower's calls (see :class:`_Follower`)."""
-CHECK_EVERY_S = 1.0
+CHECK_EVERY_S = 2.0
 """The multi-person finder re-checks who is in view once in each such slot of video time."""
 RESTART_EVERY_S = 4.0
 """The follower starts afresh at each multiple of this video time (see :class:`PoseEstimator`)."""
@@ -233,6 +233,7 @@ class PoseEstimator:
         self._lock = threading.Lock()
         self._streams: weakref.WeakKeyDictionary[SubjectLock, _Stream] = weakref.WeakKeyDictionary()
         self._subject = SubjectLock()
+        self._raw: dict[str, Any] = {}
         self._quiet_calls = 5  # MediaPipe logs a few lines on the first frames with a person
         self.stats = {"frames": 0, "finder": 0, "rebuilds": 0}
 
@@ -298,7 +299,7 @@ class PoseEstimator:
             if lock.choose(time_s, [followed[2]]) == 0:
                 return _pose(time_s, followed[0], followed[3], followed[1], stream.n_people)
 
-        # The finder: at the start, once a second, and whenever the follower has lost the subject.
+        # The finder: at the start, every CHECK_EVERY_S, and whenever the follower has lost the subject.
         self.stats["finder"] += 1
         res = self._finder.detect(image)
         img, vis, boxes = _people(res)
@@ -314,16 +315,21 @@ class PoseEstimator:
             stream.rebuild_at_s = time_s + REBUILD_AFTER_S
         return _pose(time_s, img[pick], res.pose_world_landmarks[pick], vis[pick], len(img))
 
-    def detect_raw(self, rgb: NDArray[np.uint8], timestamp_ms: int) -> int:
-        """Run a bare one-person VIDEO-mode landmarker on a frame; return how many people it found.
+    def detect_raw(self, rgb: NDArray[np.uint8], timestamp_ms: int, *, every_frame: bool = False) -> int:
+        """Run a bare one-person landmarker on a frame; return how many people it found.
 
-        For benchmarks: the model's own cost (MediaPipe's defaults, its
-        smoothing included), without our subject handling or copies.
+        For benchmarks: the model's own cost, without our subject handling or
+        copies. By default MediaPipe's cheapest set-up for video (VIDEO mode:
+        the detector runs only when the person is lost; its smoothing on);
+        ``every_frame`` runs the PoseLandmarker's defaults (IMAGE mode:
+        detector and landmarks on every frame).
         """
         with self._lock:
-            if not hasattr(self, "_raw"):
-                self._raw = _landmarker(self.model_path, "video", 1, self._min_confidence)
-            result = self._raw.detect_for_video(mp_image(rgb), timestamp_ms)
+            key = "image" if every_frame else "video"
+            if key not in self._raw:
+                self._raw[key] = _landmarker(self.model_path, key, 1, self._min_confidence)
+            lm = self._raw[key]
+            result = lm.detect(mp_image(rgb)) if every_frame else lm.detect_for_video(mp_image(rgb), timestamp_ms)
             return len(result.pose_landmarks or [])
 
     def close(self) -> None:
@@ -334,8 +340,8 @@ class PoseEstimator:
             self._streams.clear()
             with _native_stderr_silenced():
                 self._finder.close()
-                if hasattr(self, "_raw"):
-                    self._raw.close()
+                for lm in self._raw.values():
+                    lm.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -161,10 +161,13 @@ def decoder_threads(pixels: int, cores: int) -> int | None:
     return cap if cap < cores + 1 else None
 
 
-def _threaded(stream: av.video.stream.VideoStream) -> None:
-    """Let FFmpeg decode on several threads, within the memory budget."""
-    stream.thread_type = "AUTO"
+def _threaded(stream: av.video.stream.VideoStream, threads: int | None = None) -> None:
+    """Let FFmpeg decode on several threads, within the memory budget (or on exactly ``threads``)."""
     ctx = stream.codec_context
+    if threads is not None:
+        ctx.thread_count = threads
+        return
+    stream.thread_type = "AUTO"
     n = decoder_threads((ctx.width or 0) * (ctx.height or 0), os.cpu_count() or 1)
     if n is not None:
         ctx.thread_count = n
@@ -264,7 +267,9 @@ def check_usable(info: VideoInfo) -> None:
         )
 
 
-def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_s: float | None = None, mirror: bool = False) -> Iterator[Frame]:
+def iter_frames(
+    path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_s: float | None = None, mirror: bool = False, threads: int | None = None
+) -> Iterator[Frame]:
     """Yield upright RGB frames with their timestamps, one at a time.
 
     Parameters
@@ -276,6 +281,9 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     mirror : flip each frame left-right, to undo a mirrored "selfie"
         recording (the pose model names the sides of a mirrored body wrongly,
         and nothing in the pixels says a video was mirrored).
+    threads : decoder threads; None lets FFmpeg choose (within the memory
+        budget). Parallel analysis passes 1: its processes already fill the
+        cores, and one thread per decoder costs the least CPU per frame.
 
     Notes
     -----
@@ -293,7 +301,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        _threaded(stream)
+        _threaded(stream, threads)
         origin = _stream_origin(stream)
         rate = stream.average_rate or stream.guessed_rate
         fps = float(rate) if rate else 30.0
@@ -311,7 +319,7 @@ def iter_frames(path: str | Path, *, stride: int = 1, start_s: float = 0.0, end_
                 container.close()
                 container = _open(path)
                 stream = container.streams.video[0]
-                _threaded(stream)
+                _threaded(stream, threads)
                 decoder = _decode(container, stream)
             else:
                 pending.append(first)

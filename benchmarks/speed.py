@@ -5,13 +5,16 @@ and 30 s), in one run:
 
 (a) decoding alone (``assess.video.iter_frames``);
 (b) the bare PoseLandmarker on pre-decoded frames, one process: MediaPipe's
-    cheapest set-up for a video (VIDEO mode, one person, its defaults);
+    cheapest set-up for a video (VIDEO mode, one person: the detector runs
+    only when the person is lost), and (b') its default set-up (IMAGE mode:
+    detector and landmarks on every frame);
 (c) the full ``assess analyze`` command (decode, track, metrics, JSON), as a
     child process with its wall time, CPU time and peak RSS.
 
 It prints frames per second, the real-time factor (video seconds per wall
-second) and the ratio (c) / ((a) + (b)): below 1 means the analysis beats
-doing decode and inference one after the other on one core (goal ≤ 0.6).
+second) and the ratios (c) / ((a) + (b)) and (c) / ((a) + (b')): below 1
+means the analysis beats doing decode and inference one after the other on
+one core (goal ≤ 0.6).
 Then, in the same run:
 
 * parallel vs single pass: stance FPPA and sway of the stitched (chunked,
@@ -87,14 +90,14 @@ def time_decode(path: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def time_bare_model(path: Path, model: str) -> float:
+def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> float:
     frames = [f.rgb for f in iter_frames(path)]
     fps = probe(path).fps
     with PoseEstimator(model) as est:
-        est.detect_raw(frames[0], 0)  # load the landmarker before timing
+        est.detect_raw(frames[0], 0, every_frame=every_frame)  # load the landmarker before timing
         t0 = time.perf_counter()
         for i, rgb in enumerate(frames):
-            est.detect_raw(rgb, 1000 + int(i * 1000 / fps))
+            est.detect_raw(rgb, 1000 + int(i * 1000 / fps), every_frame=every_frame)
         return time.perf_counter() - t0
 
 
@@ -147,7 +150,7 @@ def main() -> int:
     models = [m for m in args.models if m in available_models()]
     skipped = [m for m in args.models if m not in models]
     print(f"source: {src.name}; {os.cpu_count()} cores; models: {', '.join(models)}" + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
-    print(f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(a)+(b)':>8} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7}")
+    print(f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(b) image':>10} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {'c/(a+b)':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         longest = None
         for seconds in args.seconds:
@@ -162,8 +165,9 @@ def main() -> int:
                     c = run.wall_s
                     a, n = time_decode(clip)
                     b = time_bare_model(clip, model)
+                    b2 = time_bare_model(clip, model, every_frame=True)
                     print(
-                        f"{h:>5}p {seconds:>3g}s {model:>5} | {a:9.2f}s {b:9.2f}s {a + b:7.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f}",
+                        f"{h:>5}p {seconds:>3g}s {model:>5} | {a:9.2f}s {b:9.2f}s {b2:9.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f} {c / (a + b2):8.2f}",
                         flush=True,
                     )
         if longest is not None:
