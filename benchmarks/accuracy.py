@@ -76,6 +76,7 @@ def main() -> int:
     head = f"{'clip':<24} {'leg':>5} {'det':>5} | {'FPPA err mean/SD/max (pipeline)':>31} {'(bare MP)':>19} | {'sway RMS cm (err%)':>20} {'path (err%)':>14} {'bare RMS err%':>13} {'lag ms':>6} | events"
     print(head)
     print("-" * len(head))
+    rows: list[dict[str, float | str | bool]] = []
     for clip in clips:
         truth, params = load_truth(clip)
         motion = params["params"]["motion"]
@@ -86,9 +87,14 @@ def main() -> int:
         yaw = params["params"]["camera"].get("yaw_deg", 0.0)
         if not a.stances:
             print(f"{clip.stem:<24} {'none':>5} {track.detection_rate:5.0%} | no stance found ({a.no_stance.message if a.no_stance else ''})")
+            rows.append({"clip": clip.stem, "yaw": yaw, "leg_ok": False})
             continue
         for s in a.stances:
             window = (truth["time_s"] >= s.lift_off_s) & (truth["time_s"] <= s.touch_down_s) & (truth["stance_leg"] == s.side)
+            if window.sum() < 3:
+                print(f"{clip.stem[:24]:<24} {'BAD' + s.side[0]:>5} {track.detection_rate:5.0%} | a {s.side} stance at {s.lift_off_s:.1f}-{s.touch_down_s:.1f} s that the truth does not have")
+                rows.append({"clip": clip.stem, "yaw": yaw, "leg_ok": False})
+                continue
             tt = truth["time_s"][window]
             fp = a.series.get(f"fppa_image.{s.side}")
             err = at(fp.times, tt, fp.values) - truth["fppa_deg"][window] if fp is not None else np.array([np.nan])
@@ -117,6 +123,22 @@ def main() -> int:
             fppa_m = s.metric("fppa_image_mean")
             if fppa_m is not None and not fppa_m.quality.reliable:
                 ev_txt.append("FPPA graded unreliable")
+            rows.append(
+                {
+                    "clip": clip.stem,
+                    "yaw": yaw,
+                    "valgus": float(motion.get("valgus_deg", 0.0)),
+                    "leg_ok": s.side == true_leg,
+                    "fppa_mean_err": float(np.nanmean(err)),
+                    "fppa_abs_err": float(np.nanmean(np.abs(err))),
+                    "bare_abs_err": float(np.nanmean(np.abs(berr))),
+                    "rms_err_pct": 100 * (rms_m / rms_t - 1),
+                    "pelvis_rms_err_pct": 100 * (pel.value / rms_t - 1) if (pel := s.metric("pelvis_sway_ml_rms")) is not None and pel.value else float("nan"),
+                    "path_err_pct": 100 * (path_m / path_t - 1),
+                    "fppa_unreliable": fppa_m is not None and not fppa_m.quality.reliable,
+                    "td_err": s.touch_down_s - ev["touch_down"] if "touch_down" in ev else float("nan"),
+                }
+            )
             print(
                 f"{clip.stem[:24]:<24} {('ok ' if s.side == true_leg else 'BAD') + s.side[0]:>5} {track.detection_rate:5.0%} | "
                 f"{np.nanmean(err):+6.2f} / {np.nanstd(err):4.2f} / {np.nanmax(np.abs(err)):5.2f}° {f'(yaw {yaw:g})':>10} "
@@ -125,7 +147,33 @@ def main() -> int:
                 f"{100 * (rms_b / rms_t - 1):+12.0f}% {lag:6.0f} | {', '.join(ev_txt)}",
                 flush=True,
             )
+    summarise(rows)
     return 0
+
+
+def summarise(rows: list[dict]) -> None:  # type: ignore[type-arg]
+    """The goals of issue "Ground truth", over all clips measured."""
+    front = [r for r in rows if float(r["yaw"]) <= 15 and "fppa_abs_err" in r]
+    side = [r for r in rows if float(r["yaw"]) >= 60]
+    print()
+    if front:
+        mae = np.mean([r["fppa_abs_err"] for r in front])
+        print(f"FPPA MAE at yaw <= 15 deg: {mae:.2f} deg over {len(front)} stances (goal <= 2; bare MediaPipe {np.mean([r['bare_abs_err'] for r in front]):.2f})")
+        for v in sorted({r["valgus"] for r in front}):
+            sel = [r for r in front if r["valgus"] == v]
+            print(f"  true valgus {v:4.1f} deg: mean error {np.mean([r['fppa_mean_err'] for r in sel]):+.2f}, MAE {np.mean([r['fppa_abs_err'] for r in sel]):.2f} ({len(sel)} stances)")
+        rms = [abs(r["rms_err_pct"]) for r in front if np.isfinite(r["rms_err_pct"])]
+        path = [abs(r["path_err_pct"]) for r in front if np.isfinite(r["path_err_pct"])]
+        pel = [abs(r["pelvis_rms_err_pct"]) for r in front if np.isfinite(r["pelvis_rms_err_pct"])]
+        print(f"COM sway RMS |error|: mean {np.mean(rms):.0f}%, max {np.max(rms):.0f}% (goal <= 10%); path |error|: mean {np.mean(path):.0f}%, max {np.max(path):.0f}% (goal <= 15%)")
+        if pel:
+            print(f"pelvis-midpoint sway RMS against the true COM: |error| mean {np.mean(pel):.0f}%, max {np.max(pel):.0f}%")
+    print(f"stance leg right: {sum(bool(r['leg_ok']) for r in rows)}/{len(rows)} (goal all)")
+    td = [abs(r["td_err"]) for r in rows if np.isfinite(r.get("td_err", float("nan")))]
+    if td:
+        print(f"touch-down |error|: max {max(td):.2f} s (goal <= 0.1 s)")
+    if side:
+        print(f"side views (yaw >= 60) with FPPA graded unreliable: {sum(bool(r.get('fppa_unreliable')) for r in side)}/{len(side)} (goal all)")
 
 
 if __name__ == "__main__":
