@@ -139,9 +139,24 @@ def track_video(
     finally:
         if own:
             est.close()
+            release_heap()
     if progress is not None:
         progress(1.0)
     return track
+
+
+def release_heap() -> None:
+    """Hand freed heap memory back to the system (glibc's ``malloc_trim``; a no-op elsewhere).
+
+    A closed landmarker frees its buffers, but the C heap keeps the pages, so
+    the analysis that follows would add its own peak on top of tracking's.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def import_metrics() -> None:
@@ -320,6 +335,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             for f in futures:
                 f.cancel()
             raise
+        release_heap()
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
