@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install models run test lint clean
+.PHONY: install models browser run test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,21 @@ models: install
 run: models
 	$(VENV)/bin/streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
+# The browser tests drive Debian's Chromium: install it when missing (as root,
+# or through passwordless sudo); otherwise say so, and those tests skip with that reason.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+		if [ "$$SUDO" = none ]; then \
+			echo "(Chromium is missing and cannot be installed without root: browser tests will skip. Install it with: sudo apt-get install chromium)"; \
+		else \
+			$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		fi; \
+	fi
+
 # The tests run inside a private network namespace (loopback only) when the
 # machine allows it, so no test can reach the outside world.
-test: models
+test: models browser
 	@if unshare -n true 2>/dev/null && command -v ip >/dev/null; then \
 		unshare -n sh -c 'ip link set lo up && $(PY) -m pytest'; \
 	else \
