@@ -97,6 +97,13 @@ class BrandedPdf(FPDF):
         self.cell(0, 6, self.running_title, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
+    def disclaimer(self) -> None:
+        """The screening-aid statement, small and in dark red, across the page."""
+        self.set_font("DejaVu", "", 8)
+        self.set_text_color(150, 30, 30)
+        self.multi_cell(self.epw, 4, DISCLAIMER, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("DejaVu", "", 7)
@@ -150,10 +157,7 @@ def pdf_report(report: Report) -> bytes:
         f"Test: {'single-leg squat' if a.mode == 'squat' else 'single-leg stance'}, eyes {report.eyes}    "
         f"Video: {report.video_name or '—'}    Date: {report.created or '—'}    {report.software}"
     )
-    pdf.set_font("DejaVu", "", 8)
-    pdf.set_text_color(150, 30, 30)
-    pdf.multi_cell(w, 4, DISCLAIMER, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
+    pdf.disclaimer()
 
     h(f"Results (data quality {a.quality.grade})")
     if a.no_stance is not None:

@@ -32,12 +32,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .assessment import Assessment, analyze_track
-from .camera import BackgroundMotion, follow
 from .landmarks import idx
 from .models import DEFAULT_MODEL
-from .pose import RESTART_EVERY_S, PoseEstimator, track_frames
+from .pose import RESTART_EVERY_S, PoseEstimator, record_frames, track_frames
 from .subject import Box, body_box
-from .track import PoseTrack, SourceInfo, TrackBuffer
+from .track import PoseTrack, SourceInfo
 from .video import Frame, VideoInfo, check_usable, iter_frames, probe
 
 Progress = Callable[[float], None]
@@ -161,9 +160,7 @@ def release_heap() -> None:
 
 def import_metrics() -> None:
     """Import the metrics modules (and scipy.signal) now rather than at the first analysis."""
-    import importlib
-
-    importlib.import_module("assess.metrics.analysis")
+    from .metrics import analysis  # noqa: F401
 
 
 def _model_sized(frames: Iterator[Frame]) -> Iterator[Frame]:
@@ -241,14 +238,13 @@ def _run_chunk(
             slots[chunk.index] = done
 
     span = max((chunk.end_s or 0.0) - chunk.start_s, 1e-6)
-    buf = TrackBuffer()
-    camera = BackgroundMotion()
-    for frame in _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror, threads=1)):
-        fp = est.process(frame.rgb, frame.time_s)
-        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
-        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
+
+    def on_frame(frame: Frame) -> None:
         if report is not None and chunk.end_s is not None:
             report(min(1.0, (frame.time_s - chunk.start_s) / span))
+
+    frames = _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror, threads=1))
+    buf, camera = record_frames(frames, est, on_frame)
     if report is not None:
         report(1.0)
     times, image, world, vis, found = buf.arrays()

@@ -369,6 +369,21 @@ def verify_model(path: Path) -> None:
         est.close()
 
 
+def record_frames(
+    frames: Iterable[Frame], estimator: PoseEstimator, progress: Callable[[Frame], None] | None = None
+) -> tuple[TrackBuffer, BackgroundMotion]:
+    """Run the estimator over frames: the subject's landmarks, and the background's motion and exposure."""
+    buf = TrackBuffer()
+    camera = BackgroundMotion()
+    for frame in frames:
+        fp = estimator.process(frame.rgb, frame.time_s)
+        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
+        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
+        if progress is not None:
+            progress(frame)
+    return buf, camera
+
+
 def track_frames(
     frames: Iterable[Frame],
     *,
@@ -386,14 +401,7 @@ def track_frames(
     NoPoseError
         When nobody was found in any frame.
     """
-    buf = TrackBuffer()
-    camera = BackgroundMotion()
-    for frame in frames:
-        fp = estimator.process(frame.rgb, frame.time_s)
-        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
-        buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
-        if progress is not None:
-            progress(frame)
+    buf, camera = record_frames(frames, estimator, progress)
     times, image, world, vis, found = buf.arrays()
     if not len(times):
         raise NoPoseError("The video has no frames to analyse.", hint="Check the file or the chosen time range.")

@@ -166,7 +166,7 @@ def _camera_moved(ctx: _Ctx, a: int, b: int) -> tuple[Reason, Grade] | None:
     if ctx.camera_px is None:
         return None
     cam = ctx.camera_px[a:b, 0]
-    body = centre_of_mass(ctx.clean.px)[a:b, 0] - cam
+    body = centre_of_mass(ctx.clean.px[a:b])[:, 0] - cam
     ok = np.isfinite(cam) & np.isfinite(body)
     if ok.sum() < 3:
         return None
@@ -199,8 +199,8 @@ def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
             "C",
         )
     refs: list[tuple[str, FloatArray, FloatArray, str]] = []
-    com_px = centre_of_mass(c.px, exclude_leg=free)[a:b]
-    com_w = centre_of_mass(c.world, exclude_leg=free)[a:b]
+    com_px = centre_of_mass(c.px[a:b], exclude_leg=free)
+    com_w = centre_of_mass(c.world[a:b], exclude_leg=free)
     refs.append(("com", com_px[:, 0], com_w[:, 2], "centre of mass without the free leg"))
     hip_px = midpoint(c.px, "hip")[a:b]
     hip_w = midpoint(c.world, "hip")[a:b]
@@ -242,7 +242,7 @@ def _sway_metrics(ctx: _Ctx, w: StanceWindow, a: int, b: int) -> list[Metric]:
         ]
         for name, val, unit, q, desc in rows:
             out.append(_metric(f"{key}_sway_{name}", val, unit, w.side, "sway", q, desc))
-    whole = centre_of_mass(c.px)[a:b, 0] * ctx.lat * s.per_px
+    whole = centre_of_mass(c.px[a:b])[:, 0] * ctx.lat * s.per_px
     st_w = sway_stats(t, whole)
     out.append(
         _metric(

@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 
 from ..errors import AssessError
 from ..export import BrandedPdf
-from ..report import DISCLAIMER
 from .charts import figures
 from .headline import BY_KEY
 from .progress import SIDE_LABEL, Point, compare, conditions, fmt, history_table, trends, verdict_text
@@ -97,10 +96,7 @@ def progress_pdf(store: Store, patient: Patient, *, include_name: bool = False) 
         f"{who}    Birth year: {patient.birth_year or '—'}    Sex: {patient.sex or '—'}    "
         f"Height: {f'{patient.height_cm:.0f} cm' if patient.height_cm else '—'}    Sessions: {len(sessions)}"
     )
-    pdf.set_font("DejaVu", "", 8)
-    pdf.set_text_color(150, 30, 30)
-    pdf.multi_cell(w, 4, DISCLAIMER, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
+    pdf.disclaimer()
 
     h("Sessions")
     header, body = history_table(sessions, rows)

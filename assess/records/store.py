@@ -33,7 +33,7 @@ from .. import __version__
 from ..assessment import Assessment
 from ..report import Report
 from .errors import DatabaseUnreadable, PatientNotFound, RecordsError, SessionNotFound
-from .headline import headline_rows
+from .headline import HeadlineValue, headline_rows
 from .schema import LATEST, MIGRATIONS
 
 ENV_DB = "FOOTFIRST_DB"
@@ -103,17 +103,10 @@ class Session:
 
 
 @dataclass(frozen=True)
-class MetricRow:
-    """A stored headline number (see :mod:`assess.records.headline`); ``side`` is left/right/diff."""
+class MetricRow(HeadlineValue):
+    """A stored headline number (see :mod:`assess.records.headline`) and the session it belongs to."""
 
     session_id: int
-    key: str
-    side: str
-    value: float | None
-    unit: str
-    reliable: bool
-    grade: str
-    source: str
 
 
 def _row(cls: type, row: sqlite3.Row) -> Any:
@@ -438,7 +431,7 @@ class Store:
                 (patient_id,),
             ).fetchall()
         return [
-            MetricRow(r["session_id"], r["key"], r["side"], r["value"], r["unit"], bool(r["reliable"]), r["grade"], r["source"])
+            MetricRow(key=r["key"], side=r["side"], value=r["value"], unit=r["unit"], reliable=bool(r["reliable"]), grade=r["grade"], source=r["source"], session_id=r["session_id"])
             for r in rows
         ]
 

@@ -17,6 +17,7 @@ data folder; every call opens its own connection.
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 import streamlit as st
 
@@ -85,29 +86,37 @@ def pick_patient(*, key: str = "pick") -> int | None:
     return None if choice == ANONYMOUS else int(choice)
 
 
+SEXES = ("not given", "female", "male")
+
+
+def _details_inputs(key: str, p: Patient | None = None) -> tuple[str, dict[str, Any]]:
+    """The patient-details inputs (prefilled from ``p``): the ID as typed, and the other fields as the store takes them."""
+    c1, c2, c3, c4, c5 = st.columns(5)
+    code = c1.text_input("Patient ID", value=p.code if p else "", placeholder="generated if empty", key=f"{key}_code")
+    name = c2.text_input("Name (optional)", value=(p.name or "") if p else "", key=f"{key}_name")
+    year = c3.number_input(
+        "Birth year (optional)", min_value=0, max_value=_dt.date.today().year, value=(p.birth_year or 0) if p else 0, step=1, key=f"{key}_year"
+    )
+    sex = c4.selectbox("Sex", SEXES, index=SEXES.index(p.sex) if p and p.sex in SEXES else 0, key=f"{key}_sex")
+    height = c5.number_input("Height cm (optional)", min_value=0, max_value=250, value=int(p.height_cm or 0) if p else 0, step=1, key=f"{key}_height")
+    notes = st.text_area("Notes", value=p.notes if p else "", key=f"{key}_notes", height=68)
+    return code, {
+        "name": name.strip() or None,
+        "birth_year": int(year) if year >= 1900 else None,
+        "sex": None if sex == "not given" else sex,
+        "height_cm": float(height) if height >= 50 else None,
+        "notes": notes,
+    }
+
+
 def _new_patient_form(store: Store, *, key: str) -> Patient | None:
     with st.form(f"{key}_new_patient"):
         st.markdown("**New patient** — use a pseudonymous ID; the name is optional and stays on this computer.")
-        c1, c2, c3, c4, c5 = st.columns(5)
-        code = c1.text_input("Patient ID", placeholder="generated if empty", key=f"{key}_new_code")
-        name = c2.text_input("Name (optional)", key=f"{key}_new_name")
-        year = c3.number_input(
-            "Birth year (optional)", min_value=0, max_value=_dt.date.today().year, value=0, step=1, key=f"{key}_new_year"
-        )
-        sex = c4.selectbox("Sex", ("not given", "female", "male"), key=f"{key}_new_sex")
-        height = c5.number_input("Height cm (optional)", min_value=0, max_value=250, value=0, step=1, key=f"{key}_new_height")
-        notes = st.text_area("Notes", key=f"{key}_new_notes", height=68)
+        code, details = _details_inputs(f"{key}_new")
         if not st.form_submit_button("Create patient", type="primary"):
             return None
     try:
-        return store.create_patient(
-            code.strip() or None,
-            name=name.strip() or None,
-            birth_year=int(year) if year >= 1900 else None,
-            sex=None if sex == "not given" else sex,
-            height_cm=float(height) if height >= 50 else None,
-            notes=notes,
-        )
+        return store.create_patient(code.strip() or None, **details)
     except RecordsError as exc:
         show_error(exc.message, exc.hint)
         return None
@@ -249,25 +258,10 @@ def _patient_view(store: Store, patient: Patient) -> None:
 def _edit_patient(store: Store, p: Patient) -> None:
     with st.expander("Edit patient details"):
         with st.form("pp_edit"):
-            c1, c2, c3, c4, c5 = st.columns(5)
-            code = c1.text_input("Patient ID", value=p.code)
-            name = c2.text_input("Name (optional)", value=p.name or "")
-            year = c3.number_input("Birth year", min_value=0, max_value=_dt.date.today().year, value=p.birth_year or 0, step=1)
-            sexes = ("not given", "female", "male")
-            sex = c4.selectbox("Sex", sexes, index=sexes.index(p.sex) if p.sex in sexes else 0)
-            height = c5.number_input("Height cm", min_value=0, max_value=250, value=int(p.height_cm or 0), step=1)
-            notes = st.text_area("Notes", value=p.notes, height=68)
+            code, details = _details_inputs("pp_edit", p)
             if st.form_submit_button("Save details"):
                 try:
-                    store.update_patient(
-                        p.id,
-                        code=code,
-                        name=name.strip() or None,
-                        birth_year=int(year) if year >= 1900 else None,
-                        sex=None if sex == "not given" else sex,
-                        height_cm=float(height) if height >= 50 else None,
-                        notes=notes,
-                    )
+                    store.update_patient(p.id, code=code, **details)
                 except RecordsError as exc:
                     show_error(exc.message, exc.hint)
                     return
