@@ -8,18 +8,22 @@ cores idle. For files longer than a few seconds, :func:`track_video` splits
 the video into as many time chunks as there are workers: this process tracks
 the first chunk while freshly spawned processes, each with its own
 landmarker, track the others (decoding and inference overlap across
-processes). The first chunk is made longer by what a worker spends starting
-up, so all finish together. Each later chunk starts ``OVERLAP_S`` early so
-tracking has settled at the seam; at each seam the subject found by the later
-chunk is checked against the earlier chunk's subject in the overlap, and a
-chunk that picked someone else is tracked again, seeded with the earlier
-subject. ``benchmarks/speed.py`` measures all this against the bare model.
+processes). The first chunk is sized by what a worker spends starting up, so
+all finish together. Seams fall where the pose follower restarts anyway
+(every ``RESTART_EVERY_S`` of video time), so each chunk tracks exactly as a
+single pass would, with no overlap to settle; among those points a seam
+prefers one just after a keyframe, where the worker's seek wastes little
+decoding. At each seam the subject of the later chunk's first frames is
+checked against the earlier chunk's last frames, and a chunk that picked
+someone else is tracked again, seeded with the earlier subject.
+``benchmarks/speed.py`` measures all this against the bare model.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -37,30 +41,37 @@ from .models import DEFAULT_MODEL
 from .pose import RESTART_EVERY_S, PoseEstimator, record_frames, track_frames
 from .subject import Box, body_box
 from .track import PoseTrack, SourceInfo
-from .video import Frame, VideoInfo, check_usable, iter_frames, probe
+from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, probe
 
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
-OVERLAP_S = 0.5
-"""Each chunk after the first starts this much early; those frames are dropped at the seam."""
 MODEL_MAX_SIDE = 1920
 """Frames larger than this (longer side, pixels) are shrunk before the pose model: it sees
 256-px crops anyway, and an 8K frame would cost ~100 MB per copy."""
 WORKER_START_S = 1.0
-"""Wall time a spawned worker needs before its first frame (imports, model load; measured ~0.9 s here)."""
-METRICS_IMPORT_S = 1.2
-"""Wall time this process spends importing the metrics (scipy.signal) while the workers start (measured ~1.2 s)."""
+"""Wall time from the pool's start to a spawned worker's first frame (imports, model load; measured 1.0–1.1 s here)."""
+MAIN_START_S = 1.5
+"""Wall time from the pool's start to this process's first frame: it imports the metrics (scipy.signal, ~0.8 s)
+and loads its own landmarker meanwhile (measured 1.4–1.9 s here)."""
 FRAME_COST_S = 0.025
 """Rough wall time per analysed frame in one process (decode + pose, 720p, full model), to size chunks."""
-MIN_CHUNK_S = RESTART_EVERY_S
-"""Chunks shorter than this are not worth a process start (~1 s); seams fall on this grid."""
+MIN_CHUNK_S = 4.0
+"""Chunks shorter than this are not worth a process start (~1 s)."""
+DECODE_SHARE = 0.15
+"""Decoding a frame costs about this share of tracking it (720p, one thread: ~3 of ~20 ms). A
+chunk that starts ``w`` seconds after the keyframe before it decodes ``w`` seconds for nothing,
+which costs about as much as tracking ``DECODE_SHARE * w`` seconds."""
+SEAM_FRAMES = 3
+"""Frames on each side of a seam whose hip midpoints are compared (see :func:`_same_subject`)."""
 SEAM_MAX_HIP_SHIFT = 0.05
-"""Median hip-midpoint distance (normalised image units) allowed between chunks in their overlap."""
+"""Hip-midpoint distance (normalised image units) allowed between the two sides of a seam."""
+SEAM_MAX_GAP_S = 1.0
+"""Detections further apart than this across a seam are not compared (nobody was in view there)."""
 
 
 def default_workers() -> int:
@@ -105,11 +116,11 @@ def track_video(
     check_usable(info)
     n_workers = 1 if estimator is not None else (workers or default_workers())
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
-    # This process tracks while the workers start: give it the video they would cover meanwhile
-    # (less what it spends loading the metrics in that time).
+    # This process starts tracking later than the workers (it loads the metrics meanwhile):
+    # its first chunk is shorter by the video they cover in that time.
     rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
-    head_start = (WORKER_START_S - METRICS_IMPORT_S) * rate
-    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start) if n_chunks >= 2 else []
+    head_start = (WORKER_START_S - MAIN_START_S) * rate
+    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframe_times(info.path)) if n_chunks >= 2 else []
     if len(chunks) >= 2:
         try:
             return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
@@ -189,9 +200,8 @@ def _source(info: VideoInfo, model_name: str, stride: int, **extra: Any) -> Sour
 @dataclass(frozen=True)
 class _Chunk:
     index: int
-    start_s: float  # decoding starts here (overlap included)
-    keep_from_s: float  # frames before this belong to the previous chunk
-    end_s: float | None
+    start_s: float
+    end_s: float | None  # None: to the end of the video
 
 
 @dataclass
@@ -204,6 +214,8 @@ class _ChunkResult:
     shift: NDArray[np.float64]
     clipped_fraction: float
     model_name: str
+    wall: tuple[float, float] = (0.0, 0.0)
+    """When the chunk started and finished tracking (``time.time()``, comparable across processes)."""
 
 
 _WORKER: dict[str, Any] = {}
@@ -229,6 +241,7 @@ def _run_chunk(
     mirror: bool = False,
     report: Callable[[float], None] | None = None,
 ) -> _ChunkResult:
+    started = time.time()
     est: PoseEstimator = estimator or _WORKER["estimator"]
     est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
     if report is None and estimator is None:
@@ -249,53 +262,78 @@ def _run_chunk(
         report(1.0)
     times, image, world, vis, found = buf.arrays()
     return _ChunkResult(
-        times=times.copy(), image=image.copy(), world=world.copy(), visibility=vis.copy(), detected=found.copy(), shift=buf.shifts().copy(), clipped_fraction=camera.clipped_fraction, model_name=est.model_name
+        times=times.copy(),
+        image=image.copy(),
+        world=world.copy(),
+        visibility=vis.copy(),
+        detected=found.copy(),
+        shift=buf.shifts().copy(),
+        clipped_fraction=camera.clipped_fraction,
+        model_name=est.model_name,
+        wall=(started, time.time()),
     )
 
 
-def _plan_chunks(duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S) -> list[_Chunk]:
+def _plan_chunks(
+    duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S, keyframes: NDArray[np.float64] | None = None
+) -> list[_Chunk]:
     """Split ``[0, duration_s]`` in at most ``n`` chunks; the first is ``head_start_s`` longer than the others.
 
     The head start (negative: the first chunk is shorter) is capped at an
-    equal share either way. Seams fall on multiples of
-    ``grid_s``, where the pose follower restarts anyway, so a chunk tracks
-    exactly as a single pass would (see :class:`~assess.pose.PoseEstimator`);
-    chunks that snapping would leave empty are merged.
+    equal share either way. Seams fall on multiples of ``grid_s``, where the
+    pose follower restarts anyway, so a chunk tracks exactly as a single pass
+    would (see :class:`~assess.pose.PoseEstimator`); of the grid points near
+    an even split, each seam takes the one that costs least counting the
+    decoding wasted since the keyframe before it (see :data:`DECODE_SHARE`;
+    ``keyframes`` unknown: no waste counted). Chunks that snapping would
+    leave empty are merged.
     """
     head = min(max(head_start_s, -0.5 * duration_s / n), duration_s / n)
     rest = (duration_s - head) / n
-    inner = head + rest * np.arange(1, n)
-    if grid_s > 0:
-        inner = np.round(inner / grid_s) * grid_s
     edges = [0.0]
-    for e in inner:
-        if edges[-1] < e < duration_s:
-            edges.append(float(e))
+    for ideal in head + rest * np.arange(1, n):
+        seam = _best_seam(float(ideal), grid_s, keyframes) if grid_s > 0 else float(ideal)
+        if edges[-1] < seam < duration_s:
+            edges.append(seam)
     edges.append(duration_s)
-    chunks = []
-    for i in range(len(edges) - 1):
-        start = 0.0 if i == 0 else max(0.0, edges[i] - OVERLAP_S)
-        end = None if i == len(edges) - 2 else float(edges[i + 1])
-        chunks.append(_Chunk(i, float(start), float(edges[i]), end))
-    return chunks
+    last = len(edges) - 2
+    return [_Chunk(i, edges[i], None if i == last else edges[i + 1]) for i in range(last + 1)]
+
+
+def _best_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None) -> float:
+    """The grid point near ``ideal_s`` where a seam costs least: distance from the ideal plus wasted decoding."""
+    k = int(np.floor(ideal_s / grid_s))
+    candidates = [g for g in (grid_s * np.arange(k - 1, k + 3)) if g > 0]
+    if not candidates:
+        return grid_s
+
+    def cost(g: float) -> float:
+        before = keyframes[keyframes <= g + 1e-6] if keyframes is not None and len(keyframes) else None
+        waste = 0.0 if before is None else (g - float(before.max()) if len(before) else g)
+        return abs(g - ideal_s) + DECODE_SHARE * waste
+
+    return float(min(candidates, key=cost))
 
 
 def _hip_mid(image: NDArray[np.float64]) -> NDArray[np.float64]:
     return 0.5 * (image[:, idx("left_hip"), :2] + image[:, idx("right_hip"), :2])
 
 
-def _same_subject(prev: _ChunkResult, cur: _ChunkResult, keep_from_s: float) -> bool:
-    """Do two chunks follow the same person in their overlap?"""
-    a = prev.times >= cur.times[0] - 1e-6 if len(cur.times) else np.zeros(0, bool)
-    b = cur.times < keep_from_s
-    n = min(int(a.sum()), int(b.sum()))
-    if n == 0:
-        return True
-    pa = _hip_mid(prev.image[a][-n:])
-    pb = _hip_mid(cur.image[b][-n:])
-    d = np.linalg.norm(pa - pb, axis=1)
-    d = d[np.isfinite(d)]
-    return bool(d.size == 0 or np.median(d) <= SEAM_MAX_HIP_SHIFT)
+def _same_subject(prev: _ChunkResult, cur: _ChunkResult) -> bool:
+    """Do two neighbouring chunks follow the same person across their seam?
+
+    Compares the hip midpoint over the last :data:`SEAM_FRAMES` detections
+    before the seam with the first ones after it: a person cannot move
+    :data:`SEAM_MAX_HIP_SHIFT` of the frame in a tenth of a second.
+    """
+    a = np.flatnonzero(prev.detected)[-SEAM_FRAMES:]
+    b = np.flatnonzero(cur.detected)[:SEAM_FRAMES]
+    if not len(a) or not len(b) or cur.times[b[0]] - prev.times[a[-1]] > SEAM_MAX_GAP_S:
+        return True  # nobody in view at the seam: nothing to compare
+    pa = np.nanmedian(_hip_mid(prev.image[a]), axis=0)
+    pb = np.nanmedian(_hip_mid(cur.image[b]), axis=0)
+    d = float(np.linalg.norm(pa - pb))
+    return not np.isfinite(d) or d <= SEAM_MAX_HIP_SHIFT
 
 
 def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
@@ -310,6 +348,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
     from .errors import NoPoseError
 
     n_chunks = len(chunks)
+    began = time.time()
     ctx = mp.get_context("spawn")  # never fork a process that may hold a MediaPipe graph
     slots = ctx.Array("d", n_chunks, lock=False)
     with ProcessPoolExecutor(max_workers=n_chunks - 1, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
@@ -345,16 +384,13 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
 
     reseeded = 0
     for i in range(1, len(chunks)):
-        if not _same_subject(results[i - 1], results[i], chunks[i].keep_from_s):
+        if not _same_subject(results[i - 1], results[i]):
             seed = _last_box(results[i - 1])
             with PoseEstimator(model) as est:
                 results[i] = _run_chunk(str(info.path), chunks[i], stride, seed=seed, estimator=est, mirror=mirror)
             reseeded += 1
 
-    parts = []
-    for c, r in zip(chunks, results):
-        keep = r.times >= c.keep_from_s - 1e-6 if c.index else np.ones(len(r.times), bool)
-        parts.append((r.times[keep], r.image[keep], r.world[keep], r.visibility[keep], r.detected[keep], r.shift[keep]))
+    parts = [(r.times, r.image, r.world, r.visibility, r.detected, r.shift) for r in results]
     times = np.concatenate([p[0] for p in parts])
     order = np.flatnonzero(np.diff(times, prepend=-np.inf) > 0)  # guard against a repeated seam frame
     detected = np.concatenate([p[4] for p in parts])[order]
@@ -378,6 +414,8 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             results[0].model_name,
             stride,
             chunks=n_chunks,
+            seams_s=[round(c.start_s, 3) for c in chunks[1:]],
+            chunk_wall_s=[[round(r.wall[0] - began, 2), round(r.wall[1] - began, 2)] for r in results],
             reseeded_chunks=reseeded,
             mirrored=mirror,
             clipped_fraction=round(float(np.mean([r.clipped_fraction for r in results])), 4),

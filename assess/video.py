@@ -244,6 +244,32 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
 
 
+def keyframe_times(path: str | Path) -> NDArray[np.float64]:
+    """Times (seconds from the first frame, sorted) of the video's keyframes, read from the packets without decoding.
+
+    Decoding can start only at a keyframe, so a reader that starts at ``t``
+    decodes from the keyframe before ``t``: the parallel path puts its seams
+    where that costs little. An empty array when the packets say nothing
+    (a damaged file: callers then assume the worst, one keyframe at 0).
+    """
+    try:
+        container = _open(Path(path))
+    except (InputNotFound, VideoError):
+        return np.zeros(0)
+    times = []
+    try:
+        stream = container.streams.video[0]
+        origin, base = _stream_origin(stream), stream.time_base
+        for packet in container.demux(stream):
+            if packet.is_keyframe and packet.pts is not None and base is not None:
+                times.append(float(packet.pts * base) - origin)
+    except (av.error.FFmpegError, ValueError):
+        pass  # a damaged tail: the keyframes before it still count
+    finally:
+        container.close()
+    return np.unique(np.asarray(times, dtype=np.float64))
+
+
 def check_usable(info: VideoInfo) -> None:
     """Raise :class:`VideoError` for a video too small, too large or too short to analyse.
 

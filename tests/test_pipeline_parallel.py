@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assess.assessment import analyze_track
-from assess.pipeline import OVERLAP_S, _plan_chunks, track_video
+from assess.pipeline import _plan_chunks, track_video
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 
@@ -16,21 +16,31 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 def test_chunks_cover_the_video_once_with_a_head_start() -> None:
     chunks = _plan_chunks(30.0, 3, head_start_s=1.5, grid_s=0.0)
     assert chunks[0].start_s == 0.0 and chunks[-1].end_s is None
-    kept = [(c.keep_from_s, c.end_s if c.end_s is not None else 30.0) for c in chunks]
-    assert kept[0][0] == 0.0 and all(a[1] == b[0] for a, b in zip(kept, kept[1:]))
-    lengths = [b - a for a, b in kept]
+    spans = [(c.start_s, c.end_s if c.end_s is not None else 30.0) for c in chunks]
+    assert spans[0][0] == 0.0 and all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    lengths = [b - a for a, b in spans]
     assert lengths[0] == pytest.approx(lengths[1] + 1.5) and lengths[1] == pytest.approx(lengths[2])
-    assert all(c.keep_from_s - c.start_s == pytest.approx(OVERLAP_S) for c in chunks[1:])
 
 
 def test_head_start_leaves_each_worker_at_least_half_a_share() -> None:
     chunks = _plan_chunks(8.0, 2, head_start_s=100.0, grid_s=0.0)
-    assert chunks[1].keep_from_s == pytest.approx(6.0)
+    assert chunks[1].start_s == pytest.approx(6.0)
 
 
 def test_seams_fall_on_the_restart_grid_and_empty_chunks_merge() -> None:
-    assert [c.keep_from_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0)] == [0.0, 16.0]
-    assert [c.keep_from_s for c in _plan_chunks(9.0, 4, grid_s=4.0)] == [0.0, 4.0, 8.0]
+    assert [c.start_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(9.0, 4, grid_s=4.0)] == [0.0, 4.0, 8.0]
+
+
+def test_a_seam_prefers_a_grid_point_just_after_a_keyframe() -> None:
+    # Even split at 15 s. Keyframes at 0 and 13.9 s: a seam at 14 decodes 0.1 s for nothing,
+    # one at 16 decodes 2.1 s (costs like 0.3 s of tracking) and is 1 s further off.
+    keys = np.array([0.0, 13.9])
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=keys)] == [0.0, 14.0]
+    # Keyframes only at 0: every grid point wastes its whole time, so an earlier one wins a near tie.
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=np.array([0.0]))] == [0.0, 14.0]
+    # Unknown keyframes: the grid point nearest the even split.
+    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0)] == [0.0, 16.0]
 
 
 def test_stitched_track_equals_a_single_pass() -> None:
