@@ -25,13 +25,19 @@ Then, in the same run:
 * the live path: frames per second through the webcam session's frame
   handler at 640×480, without a browser.
 
-    python benchmarks/speed.py [--seconds 10 30] [--heights 480 720 1080]
+    python benchmarks/speed.py [--seconds 10 30] [--heights 480 720 1080] [--repeat 3] [--clips FILE ...]
+
+Timings on a shared 2-core VM vary by 10–20 % from minute to minute, so with
+``--repeat N`` each measurement (a), (b), (b'), (c) is taken N times,
+interleaved, and the medians are printed, with the median of the per-round
+ratios. ``--clips`` measures given video files as they are (no re-encoding).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -101,6 +107,23 @@ def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> flo
         return time.perf_counter() - t0
 
 
+def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
+    """One round of (c), (a), (b), (b') on ``clip``: seconds, and (c)'s CPU and memory."""
+    # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
+    run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(report), "-q"])
+    a, n = time_decode(clip)
+    return {
+        "c": run.wall_s,
+        "cpu": run.cpu_s,
+        "rss": run.peak_rss_mb,
+        "all": run.peak_total_rss_mb,
+        "a": a,
+        "n": n,
+        "b": time_bare_model(clip, model),
+        "b2": time_bare_model(clip, model, every_frame=True),
+    }
+
+
 def compare(a: object, b: object) -> str:
     """Differences between two assessments of the same clip: stance FPPA (deg) and COM sway (%)."""
     out = []
@@ -142,6 +165,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, nargs="+", default=[10.0, 30.0])
     parser.add_argument("--heights", type=int, nargs="+", default=[480, 720, 1080])
     parser.add_argument("--models", nargs="+", default=["lite", "full", "heavy"])
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per measurement; medians are printed")
+    parser.add_argument("--clips", type=Path, nargs="*", default=[], help="also measure these files as they are")
+    parser.add_argument("--no-extras", action="store_true", help="skip the parallel, stride and live comparisons")
     args = parser.parse_args()
     src = first_clip(*SOURCES)
     if src is None:
@@ -153,23 +179,33 @@ def main() -> int:
     print(f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(b) image':>10} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {'c/(a+b)':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         longest = None
+        todo: list[tuple[str, Path]] = []
         for seconds in args.seconds:
             for h in args.heights:
                 clip = reencode(src, Path(tmp) / f"{h}p_{seconds:g}s.mp4", height=h, seconds=seconds)
-                dur = probe(clip).duration_s or seconds
                 if h == 720:
                     longest = clip
-                for model in models:
-                    # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
-                    run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(Path(tmp) / "a.json"), "-q"])
-                    c = run.wall_s
-                    a, n = time_decode(clip)
-                    b = time_bare_model(clip, model)
-                    b2 = time_bare_model(clip, model, every_frame=True)
-                    print(
-                        f"{h:>5}p {seconds:>3g}s {model:>5} | {a:9.2f}s {b:9.2f}s {b2:9.2f}s | {c:10.2f}s {run.cpu_s:5.1f}s {run.peak_rss_mb:7.0f} {run.peak_total_rss_mb:7.0f} {n / c:6.1f} {dur / c:5.2f} | {c / (a + b):7.2f} {c / (a + b2):8.2f}",
-                        flush=True,
-                    )
+                todo.append((f"{h:>5}p {seconds:>3g}s", clip))
+        for path in args.clips:
+            info = probe(path)
+            todo.append((f"{path.stem[:11]:>11}", path))
+            print(f"{path.stem[:11]} = {path.name}: {info.width}x{info.height}, {info.fps:g} fps, {info.duration_s:.1f} s")
+        for label, clip in todo:
+            dur = probe(clip).duration_s
+            for model in models:
+                rounds = [measure(clip, model, Path(tmp) / "a.json") for _ in range(max(1, args.repeat))]
+                a, b, b2, c = (statistics.median(r[k] for r in rounds) for k in ("a", "b", "b2", "c"))
+                cpu, rss, total = (statistics.median(r[k] for r in rounds) for k in ("cpu", "rss", "all"))
+                n = rounds[0]["n"]
+                r1 = statistics.median(r["c"] / (r["a"] + r["b"]) for r in rounds)
+                r2 = statistics.median(r["c"] / (r["a"] + r["b2"]) for r in rounds)
+                spread = f"  (c) {min(r['c'] for r in rounds):.2f}–{max(r['c'] for r in rounds):.2f}s over {len(rounds)} rounds" if len(rounds) > 1 else ""
+                print(
+                    f"{label} {model:>5} | {a:9.2f}s {b:9.2f}s {b2:9.2f}s | {c:10.2f}s {cpu:5.1f}s {rss:7.0f} {total:7.0f} {n / c:6.1f} {dur / c:5.2f} | {r1:7.2f} {r2:8.2f}{spread}",
+                    flush=True,
+                )
+        if args.no_extras:
+            return 0
         if longest is not None:
             single = analyze_video(longest, workers=1)[1]
             stitched = analyze_video(longest)[1]
