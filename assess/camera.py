@@ -26,9 +26,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .landmarks import idx
-from .subject import Box, body_box
+from .subject import Box
 
-EXPOSURE_JOINTS = tuple(idx(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip", "knee", "ankle"))
+EXPOSURE_JOINTS = [idx(f"{s}_{p}") for s in ("left", "right") for p in ("shoulder", "hip", "knee", "ankle")]
+"""Landmarks whose pixels tell the body's exposure (a list, for numpy indexing)."""
 
 WORK_WIDTH = 160
 """Frames are shrunk to this width (pixels) before tracking corners."""
@@ -106,13 +107,6 @@ class BackgroundMotion:
             x0, y0, x1, y1 = _widened(box, (grey.shape[1], grey.shape[0]))
             mask[y0:y1, x0:x1] = 0
         return cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask)
-
-
-def follow(motion: BackgroundMotion, rgb: NDArray[np.uint8], found: bool, image: NDArray[np.float64], visibility: NDArray[np.float64]) -> tuple[float, float]:
-    """:meth:`BackgroundMotion.update` with the subject's box and joints taken from one frame's pose."""
-    if not found:
-        return motion.update(rgb, None)
-    return motion.update(rgb, body_box(image, visibility), image[list(EXPOSURE_JOINTS), :2])
 
 
 def _widened(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -17,6 +17,7 @@ dropped rather than piling up.
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -165,7 +166,7 @@ class LiveSession:
             fp = self.estimator.process(rgb, now, subject=self._subject)
             ms = 1000.0 * (time.perf_counter() - started)
             self.pose_ms = 0.9 * self.pose_ms + 0.1 * ms if self.pose_ms else ms
-            fp = FramePose(t, fp.found, fp.image, fp.world, fp.visibility, fp.n_people)
+            fp = dataclasses.replace(fp, time_s=t)
             self._size = (rgb.shape[1], rgb.shape[0])
             if self._phase not in ("setup", "done"):
                 self._rec.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .camera import BackgroundMotion, follow
+from .camera import EXPOSURE_JOINTS, BackgroundMotion
 from .errors import ModelError, NoPoseError
 from .landmarks import N_LANDMARKS
 from .models import DEFAULT_MODEL, require_model
@@ -81,6 +81,8 @@ class FramePose:
     """``[33]`` in [0, 1]."""
     n_people: int
     """How many people the model found in this frame."""
+    box: Box | None = None
+    """The subject's body box (normalised image units) when found."""
 
 
 def mp_image(rgb: NDArray[np.uint8]) -> Any:
@@ -319,7 +321,7 @@ class PoseEstimator:
         due = lock.box is None or slot != stream.check_slot
         if followed is not None and not due:
             if lock.choose(time_s, [followed[2]]) == 0:
-                return _pose(time_s, followed[0], followed[3], followed[1], stream.n_people)
+                return _pose(time_s, followed[0], followed[3], followed[1], stream.n_people, followed[2])
 
         # The finder: at the start, every CHECK_EVERY_S, and whenever the follower has lost the subject.
         self.stats["finder"] += 1
@@ -331,11 +333,11 @@ class PoseEstimator:
         if pick is None:
             return _empty(time_s, len(img))
         if followed is not None and followed[2].iou(boxes[pick]) >= AGREE_IOU:
-            return _pose(time_s, followed[0], followed[3], followed[1], len(img))  # keep the follower's series
+            return _pose(time_s, followed[0], followed[3], followed[1], len(img), followed[2])  # keep the follower's series
         if followed is not None and stream.rebuild_at_s is None:
             # The follower is on someone else: use the finder until a new follower is due.
             stream.rebuild_at_s = time_s + REBUILD_AFTER_S
-        return _pose(time_s, img[pick], res.pose_world_landmarks[pick], vis[pick], len(img))
+        return _pose(time_s, img[pick], res.pose_world_landmarks[pick], vis[pick], len(img), boxes[pick])
 
     def detect_raw(self, rgb: NDArray[np.uint8], timestamp_ms: int, *, every_frame: bool = False) -> int:
         """Run a bare one-person landmarker on a frame; return how many people it found.
@@ -372,9 +374,9 @@ class PoseEstimator:
         self.close()
 
 
-def _pose(time_s: float, image: NDArray[np.float64], world_result: Any, visibility: NDArray[np.float64], n_people: int) -> FramePose:
+def _pose(time_s: float, image: NDArray[np.float64], world_result: Any, visibility: NDArray[np.float64], n_people: int, box: Box) -> FramePose:
     world = np.array([(p.x, p.y, p.z) for p in world_result], dtype=np.float64)
-    return FramePose(time_s, True, image, world, visibility, n_people)
+    return FramePose(time_s, True, image, world, visibility, n_people, box)
 
 
 def verify_model(path: Path) -> None:
@@ -399,7 +401,7 @@ def record_frames(
     camera = BackgroundMotion()
     for frame in frames:
         fp = estimator.process(frame.rgb, frame.time_s)
-        shift = follow(camera, frame.rgb, fp.found, fp.image, fp.visibility)
+        shift = camera.update(frame.rgb, fp.box, fp.image[EXPOSURE_JOINTS, :2] if fp.found else None)
         buf.add(fp.time_s, fp.image, fp.world, fp.visibility, fp.found, shift)
         if progress is not None:
             progress(frame)
