@@ -3,18 +3,22 @@
 For each test clip (a source clip re-encoded at 480p, 720p and 1080p; 10 s
 and 30 s), in one run:
 
-(a) decoding alone (``assess.video.iter_frames``);
+(a) decoding alone (``assess.video.iter_frames``, one decoder thread: the
+    baseline is decode and inference one after the other on one core);
 (b) the bare PoseLandmarker on pre-decoded frames, one process: MediaPipe's
     cheapest set-up for a video (VIDEO mode, one person: the detector runs
     only when the person is lost), and (b') its default set-up (IMAGE mode:
     detector and landmarks on every frame);
+(b2) (b)'s frames split in two halves, run by two bare processes at once
+    (the slower one's wall time): what two busy cores of this machine give;
 (c) the full ``assess analyze`` command (decode, track, metrics, JSON), as a
     child process with its wall time, CPU time and peak RSS.
 
 It prints frames per second, the real-time factor (video seconds per wall
 second) and the ratios (c) / ((a) + (b)) and (c) / ((a) + (b')): below 1
 means the analysis beats doing decode and inference one after the other on
-one core (goal ≤ 0.6).
+one core (goal ≤ 0.6). b2/b is 0.5 on two free cores; whatever it is here
+is the floor of (c) / ((a) + (b)) before any start-up cost of the analysis.
 Then, in the same run:
 
 * parallel vs single pass: stance FPPA and sway of the stitched (chunked,
@@ -28,7 +32,7 @@ Then, in the same run:
     python benchmarks/speed.py [--seconds 10 30] [--heights 480 720 1080] [--repeat 3] [--clips FILE ...]
 
 Timings on a shared 2-core VM vary by 10–20 % from minute to minute, so with
-``--repeat N`` each measurement (a), (b), (b'), (c) is taken N times,
+``--repeat N`` each measurement (a), (b), (b'), (b2), (c) is taken N times,
 interleaved, and the medians are printed, with the median of the per-round
 ratios. ``--clips`` measures given video files as they are (no re-encoding).
 """
@@ -36,6 +40,7 @@ ratios. ``--clips`` measures given video files as they are (no re-encoding).
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import statistics
 import sys
@@ -43,6 +48,7 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -92,7 +98,7 @@ def reencode(src: Path, dest: Path, *, height: int, seconds: float, fps: float |
 
 def time_decode(path: Path) -> tuple[float, int]:
     t0 = time.perf_counter()
-    n = sum(1 for _ in iter_frames(path))
+    n = sum(1 for _ in iter_frames(path, threads=1))
     return time.perf_counter() - t0, n
 
 
@@ -105,6 +111,41 @@ def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> flo
         for i, rgb in enumerate(frames):
             est.detect_raw(rgb, 1000 + int(i * 1000 / fps), every_frame=every_frame)
         return time.perf_counter() - t0
+
+
+def _bare_half(path: str, model: str, part: int, barrier: Any, out: Any) -> None:
+    """Child of :func:`time_bare_pair`: the bare model on one half of the frames, timed from a common start."""
+    frames = [f.rgb for f in iter_frames(path)]
+    half = (len(frames) + 1) // 2
+    mine = frames[part * half : (part + 1) * half]
+    fps = probe(path).fps
+    with PoseEstimator(model) as est:
+        est.detect_raw(mine[0], 0)  # load the landmarker before timing
+        barrier.wait()
+        t0 = time.perf_counter()
+        for i, rgb in enumerate(mine):
+            est.detect_raw(rgb, 1000 + int(i * 1000 / fps))
+        out[part] = time.perf_counter() - t0
+
+
+def time_bare_pair(path: Path, model: str) -> float:
+    """(b2): (b)'s work split in two halves, run by two processes at once; the slower one's wall time.
+
+    On two free cores this is half of (b). What it is here says how much two
+    busy cores of this machine give: the floor of (c) / ((a) + (b)) is about
+    (b2) / (b), before any start-up or scheduling costs of the analysis.
+    """
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    out = ctx.Array("d", 2, lock=False)
+    procs = [ctx.Process(target=_bare_half, args=(str(path), model, part, barrier, out)) for part in (0, 1)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    if any(p.exitcode != 0 for p in procs):
+        raise RuntimeError("a bare-model child failed")
+    return max(out[:])
 
 
 def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
@@ -120,7 +161,8 @@ def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
         "a": a,
         "n": n,
         "b": time_bare_model(clip, model),
-        "b2": time_bare_model(clip, model, every_frame=True),
+        "b_img": time_bare_model(clip, model, every_frame=True),
+        "b2": time_bare_pair(clip, model),
     }
 
 
@@ -176,7 +218,11 @@ def main() -> int:
     models = [m for m in args.models if m in available_models()]
     skipped = [m for m in args.models if m not in models]
     print(f"source: {src.name}; {os.cpu_count()} cores; models: {', '.join(models)}" + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
-    print(f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {'(b) image':>10} | {'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {'c/(a+b)':>8}")
+    b_img_head, ratio_img_head = "(b') image", "c/(a+b')"
+    print(
+        f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {b_img_head:>11} {'(b2) 2 at once':>14} | "
+        f"{'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {ratio_img_head:>9} {'b2/b':>5}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         longest = None
         todo: list[tuple[str, Path]] = []
@@ -194,14 +240,16 @@ def main() -> int:
             dur = probe(clip).duration_s
             for model in models:
                 rounds = [measure(clip, model, Path(tmp) / "a.json") for _ in range(max(1, args.repeat))]
-                a, b, b2, c = (statistics.median(r[k] for r in rounds) for k in ("a", "b", "b2", "c"))
+                a, b, b_img, b2, c = (statistics.median(r[k] for r in rounds) for k in ("a", "b", "b_img", "b2", "c"))
                 cpu, rss, total = (statistics.median(r[k] for r in rounds) for k in ("cpu", "rss", "all"))
                 n = rounds[0]["n"]
                 r1 = statistics.median(r["c"] / (r["a"] + r["b"]) for r in rounds)
-                r2 = statistics.median(r["c"] / (r["a"] + r["b2"]) for r in rounds)
+                r2 = statistics.median(r["c"] / (r["a"] + r["b_img"]) for r in rounds)
+                r3 = statistics.median(r["b2"] / r["b"] for r in rounds)
                 spread = f"  (c) {min(r['c'] for r in rounds):.2f}–{max(r['c'] for r in rounds):.2f}s over {len(rounds)} rounds" if len(rounds) > 1 else ""
                 print(
-                    f"{label} {model:>5} | {a:9.2f}s {b:9.2f}s {b2:9.2f}s | {c:10.2f}s {cpu:5.1f}s {rss:7.0f} {total:7.0f} {n / c:6.1f} {dur / c:5.2f} | {r1:7.2f} {r2:8.2f}{spread}",
+                    f"{label} {model:>5} | {a:9.2f}s {b:9.2f}s {b_img:10.2f}s {b2:13.2f}s | "
+                    f"{c:10.2f}s {cpu:5.1f}s {rss:7.0f} {total:7.0f} {n / c:6.1f} {dur / c:5.2f} | {r1:7.2f} {r2:9.2f} {r3:5.2f}{spread}",
                     flush=True,
                 )
         if args.no_extras:
