@@ -102,30 +102,28 @@ def time_decode(path: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> float:
-    frames = [f.rgb for f in iter_frames(path)]
-    fps = probe(path).fps
+def _time_landmarker(frames: list[Any], fps: float, model: str, *, every_frame: bool = False, ready: Any = None) -> float:
+    """Seconds for the bare landmarker over ``frames``, timed after it is loaded (and after ``ready()`` returns)."""
     with PoseEstimator(model) as est:
         est.detect_raw(frames[0], 0, every_frame=every_frame)  # load the landmarker before timing
+        if ready is not None:
+            ready()
         t0 = time.perf_counter()
         for i, rgb in enumerate(frames):
             est.detect_raw(rgb, 1000 + int(i * 1000 / fps), every_frame=every_frame)
         return time.perf_counter() - t0
 
 
+def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> float:
+    return _time_landmarker([f.rgb for f in iter_frames(path)], probe(path).fps, model, every_frame=every_frame)
+
+
 def _bare_half(path: str, model: str, part: int, barrier: Any, out: Any) -> None:
-    """Child of :func:`time_bare_pair`: the bare model on one half of the frames, timed from a common start."""
-    frames = [f.rgb for f in iter_frames(path)]
-    half = (len(frames) + 1) // 2
-    mine = frames[part * half : (part + 1) * half]
-    fps = probe(path).fps
-    with PoseEstimator(model) as est:
-        est.detect_raw(mine[0], 0)  # load the landmarker before timing
-        barrier.wait()
-        t0 = time.perf_counter()
-        for i, rgb in enumerate(mine):
-            est.detect_raw(rgb, 1000 + int(i * 1000 / fps))
-        out[part] = time.perf_counter() - t0
+    """Child of :func:`time_bare_pair`: the bare model on its half of the video, timed from a common start."""
+    info = probe(path)
+    mid = info.duration_s / 2
+    frames = iter_frames(path, end_s=mid) if part == 0 else iter_frames(path, start_s=mid)
+    out[part] = _time_landmarker([f.rgb for f in frames], info.fps, model, ready=lambda: barrier.wait(timeout=600))
 
 
 def time_bare_pair(path: Path, model: str) -> float:
