@@ -36,7 +36,7 @@ browser:
 
 # The tests run inside a private network namespace (loopback only) when the
 # machine allows it, so no test can reach the outside world.
-test: models browser
+test: models browser lint
 	@if unshare -n true 2>/dev/null && command -v ip >/dev/null; then \
 		unshare -n sh -c 'ip link set lo up && $(PY) -m pytest'; \
 	else \
@@ -46,6 +46,7 @@ test: models browser
 
 lint: install
 	$(VENV)/bin/ruff check assess tests app.py benchmarks
+	$(VENV)/bin/mypy assess
 
 clean:
 	rm -rf $(VENV) models/*.task models/.cache models/installed.json

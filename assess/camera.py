@@ -21,6 +21,8 @@ pose model.
 
 from __future__ import annotations
 
+from typing import cast
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -72,10 +74,10 @@ class BackgroundMotion:
         if step > 1 and w % step == 0 and h % step == 0:
             # Nearest-neighbour by a whole factor keeps exactly rgb[::step, ::step], in half the time
             # OpenCV takes to copy that strided view (0.16 against 0.32 ms a 720p frame).
-            rgb = cv2.resize(rgb, (w // step, h // step), interpolation=cv2.INTER_NEAREST)
+            rgb = cast(NDArray[np.uint8], cv2.resize(rgb, (w // step, h // step), interpolation=cv2.INTER_NEAREST))
         elif step > 1:
             rgb = rgb[::step, ::step]
-        grey = cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+        grey = cast(NDArray[np.uint8], cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY))
         if joints is not None:
             xy = joints[np.isfinite(joints).all(axis=1)]
             if len(xy):
@@ -94,7 +96,8 @@ class BackgroundMotion:
         if corners is None or len(corners) < MIN_CORNERS:
             self._corners = self._find(grey, subject_box)
             return float("nan"), float("nan")
-        moved, status, _ = cv2.calcOpticalFlowPyrLK(prev, grey, corners, None, winSize=(15, 15), maxLevel=2)
+        flow = cv2.calcOpticalFlowPyrLK(prev, grey, corners, None, winSize=(15, 15), maxLevel=2)
+        moved, status = cast(NDArray[np.float32], flow[0]), cast(NDArray[np.uint8], flow[1])
         ok = status.ravel() == 1
         if subject_box is not None:  # a corner the person walked over is no longer background
             ok &= ~_inside(moved.reshape(-1, 2), subject_box, size)
@@ -111,7 +114,7 @@ class BackgroundMotion:
         if box is not None:
             x0, y0, x1, y1 = _widened(box, (grey.shape[1], grey.shape[0]))
             mask[y0:y1, x0:x1] = 0
-        return cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask)
+        return cast("NDArray[np.float32] | None", cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask))
 
 
 def _widened(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:

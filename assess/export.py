@@ -15,12 +15,14 @@ import tempfile
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 import cv2
 import matplotlib
 import numpy as np
 from fpdf import FPDF
+from numpy.typing import NDArray
 
 from . import plots
 from .assessment import Assessment, Metric
@@ -253,7 +255,7 @@ def annotated_video(
         for frame in iter_frames(video, stride=stride):
             while j + 1 < len(track) and track.times[j] < frame.time_s - 1e-6:
                 j += 1
-            img = cv2.resize(frame.rgb, (w, hgt), interpolation=cv2.INTER_AREA) if scale < 1 else frame.rgb
+            img = cast(NDArray[np.uint8], cv2.resize(frame.rgb, (w, hgt), interpolation=cv2.INTER_AREA)) if scale < 1 else frame.rgb
             if abs(track.times[j] - frame.time_s) < 0.5 / track.fps:
                 img = draw_skeleton(img, track.image[j], track.visibility[j])
                 img = _draw_stance(img, assessment, track, j, frame.time_s, events)

@@ -30,7 +30,7 @@ from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -181,7 +181,7 @@ def _model_sized(frames: Iterator[Frame]) -> Iterator[Frame]:
         h, w = frame.rgb.shape[:2]
         scale = MODEL_MAX_SIDE / max(h, w)
         if scale < 1.0:
-            small = cv2.resize(frame.rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+            small = cast(NDArray[np.uint8], cv2.resize(frame.rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA))
             frame = Frame(frame.index, frame.time_s, small)
         yield frame
 

@@ -176,18 +176,18 @@ class PoseTrack:
                 "extra": self.source.extra,
             },
         }
-        optional = {} if self.background_shift is None else {"background_shift": self.background_shift.astype(np.float32)}
+        arrays: dict[str, Any] = {  # Any: numpy's stubs would read a typed ** as its allow_pickle flag
+            "times": self.times,
+            "image": self.image.astype(np.float32),
+            "world": self.world.astype(np.float32),
+            "visibility": self.visibility.astype(np.float32),
+            "detected": self.detected,
+            "meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+        }
+        if self.background_shift is not None:
+            arrays["background_shift"] = self.background_shift.astype(np.float32)
         buf = io.BytesIO()  # built in memory and written whole: a full disk never leaves half a track
-        np.savez_compressed(
-            buf,
-            **optional,
-            times=self.times,
-            image=self.image.astype(np.float32),
-            world=self.world.astype(np.float32),
-            visibility=self.visibility.astype(np.float32),
-            detected=self.detected,
-            meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
-        )
+        np.savez_compressed(buf, **arrays)
         write_atomic(path, buf.getvalue())
         return path
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..assessment import Assessment
 from .detect import Context, detect_findings, not_assessed
 from .prioritise import context_notes, prioritise
-from .records import ContextNote, DriverScore, Evidence, Finding, Plan, Recommendation
+from .records import ContextNote, DriverScore, Evidence, Finding, Plan, PlanStatus, Recommendation
 from .tables import load_catalogue, load_reasoning, load_thresholds, normalise_age_band, normalise_sex
 
 EYES = ("open", "closed")
@@ -117,7 +117,7 @@ def build_plan(
     rs, cat = load_reasoning(), load_catalogue()
     drivers, recs, keep = prioritise(findings, rs, cat)
     flagged = any(f.flagged for f in findings)
-    status = "plan" if flagged else "maintenance"
+    status: PlanStatus = "plan" if flagged else "maintenance"
     missing = [f for f in findings if not f.assessed]
     plain_parts = [] if flagged else [cat.maintenance_plain]
     plain_parts += [d.plain for d in drivers if d.plain and d.score > 0]

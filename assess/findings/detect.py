@@ -19,9 +19,12 @@ Rules (see ``assess/data/thresholds.toml`` for the numbers and sources):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..assessment import Assessment, Grade, Metric, Quality, Side, StanceTrial
 from ..landmarks import other_side
@@ -102,9 +105,11 @@ def _worst(grades: list[Grade]) -> Grade:
     return max(grades, key="ABCD".index)
 
 
+_AGGREGATES: dict[str, Callable[[NDArray[np.float64]], Any]] = {"mean": np.mean, "median": np.median, "max": np.max, "min": np.min}
+
+
 def _aggregate(values: list[float], how: str) -> float:
-    arr = np.asarray(values, dtype=float)
-    return float({"mean": np.mean, "median": np.median, "max": np.max, "min": np.min}[how](arr))
+    return float(_AGGREGATES[how](np.asarray(values, dtype=np.float64)))
 
 
 # ------------------------------------------------------------------ reading values

@@ -259,14 +259,14 @@ def context_notes(drivers: tuple[DriverScore, ...], rs: Reasoning, *, min_score:
             seen.setdefault(c, []).append(d.id)
     out = []
     for cid, dids in seen.items():
-        c = rs.conditions[cid]
+        cond = rs.conditions[cid]
         names = " and ".join(rs.driver(x).plain for x in dids)
         plain = (
-            f"Movement patterns like yours (involving {names}) are reported more often in people with {c.name} ({c.plain}). "
+            f"Movement patterns like yours (involving {names}) are reported more often in people with {cond.name} ({cond.plain}). "
             "This is not a diagnosis: the video cannot tell whether you have it. If you have pain there, see a physiotherapist."
         )
-        clinical = f"Context only: pattern associated with {c.name} ({c.source}); not diagnostic."
-        out.append(ContextNote(cid, c.name, tuple(dids), plain, clinical, c.source))
+        clinical = f"Context only: pattern associated with {cond.name} ({cond.source}); not diagnostic."
+        out.append(ContextNote(cid, cond.name, tuple(dids), plain, clinical, cond.source))
     return tuple(out)
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -543,9 +543,8 @@ def _stance_trial(ctx: _Ctx, i: int, w: StanceWindow, reps: list[RepWindow]) -> 
             )
         )
         metrics.append(_metric("rep_count", float(len(rep_recs)), "count", w.side, "timing", q, "number of squat repetitions"))
-    return StanceTrial(
-        i, w.side, w.lift_off_s, w.touch_down_s, duration, w.ended_by, first_fail, tuple(events), tuple(metrics), tuple(rep_recs), q
-    )  # type: ignore[arg-type]
+    side = cast(Side, w.side)  # "left" or "right" by construction (segmentation)
+    return StanceTrial(i, side, w.lift_off_s, w.touch_down_s, duration, w.ended_by, first_fail, tuple(events), tuple(metrics), tuple(rep_recs), q)
 
 
 # ------------------------------------------------------------------ summary

@@ -159,7 +159,7 @@ def clean_track(
     world = np.where(seen[..., None], track.world, np.nan)
     both = np.concatenate([px, world], axis=2)  # (T, 33, 5)
     filled, long = fill_gaps(both, track.times, max_gap_s=max_gap_s)
-    long_pt = long.any(axis=2)
+    long_pt: NDArray[np.bool_] = np.asarray(long.any(axis=2), dtype=bool)
     fc = effective_cutoff(track.fps, cutoff_hz)
     smooth = lowpass(filled, track.fps, cutoff_hz=fc, order=order)
     smooth[long_pt] = np.nan

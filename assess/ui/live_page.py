@@ -6,6 +6,7 @@ import os
 import time
 
 import av
+import numpy as np
 import streamlit as st
 
 from ..assessment import analyze_track
@@ -88,7 +89,7 @@ def live_page(*, subject: Subject, clinical: bool) -> Result | None:
 
     def callback(frame: av.VideoFrame) -> av.VideoFrame:
         # Runs on the video thread: never touches st.
-        out = session.process(frame.to_ndarray(format="rgb24"))
+        out = session.process(np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
     ctx = webrtc_streamer(
