@@ -233,8 +233,10 @@ def _init_worker(model: str, slots: Any) -> None:
     _WORKER["slots"] = slots
     # A worker's results have left through the pool's queue before it is told to exit, and it holds
     # no file open: skip Python's teardown (unloading mediapipe and numpy, ~0.15 s) that the
-    # parent would otherwise wait for. Registered last, this handler runs first at exit.
-    atexit.register(os._exit, 0)
+    # parent would otherwise wait for. Registered last, this handler runs first at exit. Only in
+    # a child process: run anywhere else it would end that process with status 0 at its exit.
+    if mp.parent_process() is not None:
+        atexit.register(os._exit, 0)
 
 
 def _run_chunk(

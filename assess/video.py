@@ -250,7 +250,7 @@ def keyframe_times(path: str | Path) -> NDArray[np.float64]:
     Decoding can start only at a keyframe, so a reader that starts at ``t``
     decodes from the keyframe before ``t``: the parallel path puts its seams
     where that costs little. An empty array when the packets say nothing
-    (a damaged file: callers then assume the worst, one keyframe at 0).
+    (a damaged file): the seam planner then counts no waste.
     """
     try:
         container = _open(Path(path))

@@ -114,8 +114,11 @@ def _time_landmarker(frames: list[Any], fps: float, model: str, *, every_frame: 
         return time.perf_counter() - t0
 
 
-def time_bare_model(path: Path, model: str, *, every_frame: bool = False) -> float:
-    return _time_landmarker([f.rgb for f in iter_frames(path)], probe(path).fps, model, every_frame=every_frame)
+def time_bare_models(path: Path, model: str) -> tuple[float, float]:
+    """(b) and (b'): the bare landmarker in VIDEO and in IMAGE mode over the same decoded frames (decoded once)."""
+    frames = [f.rgb for f in iter_frames(path)]
+    fps = probe(path).fps
+    return _time_landmarker(frames, fps, model), _time_landmarker(frames, fps, model, every_frame=True)
 
 
 def _bare_half(path: str, model: str, part: int, barrier: Any, out: Any) -> None:
@@ -147,10 +150,11 @@ def time_bare_pair(path: Path, model: str) -> float:
 
 
 def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
-    """One round of (c), (a), (b), (b') on ``clip``: seconds, and (c)'s CPU and memory."""
+    """One round of (c), (a), (b), (b'), (b2) on ``clip``: seconds, and (c)'s CPU and memory."""
     # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
     run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(report), "-q"])
     a, n = time_decode(clip)
+    b, b_img = time_bare_models(clip, model)  # its frames are freed before (b2)'s children decode theirs
     return {
         "c": run.wall_s,
         "cpu": run.cpu_s,
@@ -158,8 +162,8 @@ def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
         "all": run.peak_total_rss_mb,
         "a": a,
         "n": n,
-        "b": time_bare_model(clip, model),
-        "b_img": time_bare_model(clip, model, every_frame=True),
+        "b": b,
+        "b_img": b_img,
         "b2": time_bare_pair(clip, model),
     }
 
