@@ -11,9 +11,12 @@ landmarker, track the others (decoding and inference overlap across
 processes). The first chunk is sized by what a worker spends starting up, so
 all finish together. Seams fall where the pose follower restarts anyway
 (every ``RESTART_EVERY_S`` of video time), so each chunk tracks exactly as a
-single pass would, with no overlap to settle; among those points a seam
-prefers one just after a keyframe, where the worker's seek wastes little
-decoding. At each seam the subject of the later chunk's first frames is
+single pass would, with no overlap to settle. The restart grid of a video
+starts at its first seam: that seam falls where the processes finish
+together (or just after a keyframe, where the worker's seek wastes no
+decoding, when one is near), and any other seams on the grid through it. A
+pass with fewer processes, or one, uses the same grid, so all give the same
+landmarks. At each seam the subject of the later chunk's first frames is
 checked against the earlier chunk's last frames, and a chunk that picked
 someone else is tracked again, seeded with the earlier subject.
 ``benchmarks/speed.py`` measures all this against the bare model.
@@ -47,7 +50,7 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, 
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 5
+PIPELINE_VERSION = 6
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
@@ -63,10 +66,11 @@ FRAME_COST_S = 0.025
 """Rough wall time per analysed frame in one process (decode + pose, 720p, full model), to size chunks."""
 MIN_CHUNK_S = 4.0
 """Chunks shorter than this are not worth a process start (~1 s)."""
-DECODE_SHARE = 0.15
-"""Decoding a frame costs about this share of tracking it (720p, one thread: ~3 of ~20 ms). A
-chunk that starts ``w`` seconds after the keyframe before it decodes ``w`` seconds for nothing,
-which costs about as much as tracking ``DECODE_SHARE * w`` seconds."""
+DECODE_SHARE = 0.07
+"""Decoding a frame only to reach a seam costs about this share of tracking one (720p, one thread:
+~1.6 ms, with no conversion to RGB, against ~23 ms; measured here). A chunk that starts ``w`` seconds
+after the keyframe before it decodes ``w`` seconds for nothing, which costs about as much as
+tracking ``DECODE_SHARE * w`` seconds."""
 SEAM_FRAMES = 3
 """Frames on each side of a seam whose hip midpoints are compared (see :func:`_same_subject`)."""
 SEAM_MAX_HIP_SHIFT = 0.05
@@ -116,12 +120,13 @@ def track_video(
     info = probe(path)
     check_usable(info)
     n_workers = 1 if estimator is not None else (workers or default_workers())
-    n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
-    # This process starts tracking later than the workers (it loads the metrics meanwhile):
-    # its first chunk is shorter by the video they cover in that time.
-    rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
-    head_start = (WORKER_START_S - MAIN_START_S) * rate
-    chunks = _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframe_times(info.path)) if n_chunks >= 2 else []
+    # The plan this machine makes with all its cores places the restart grid; any other
+    # number of processes keeps that grid, so its landmarks are the same.
+    keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
+    chunks = _plan(info, stride, default_workers(), keyframes)
+    origin = chunks[0].origin_s
+    if n_workers != default_workers():
+        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin)
     if len(chunks) >= 2:
         try:
             return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
@@ -130,7 +135,7 @@ def track_video(
 
     own = estimator is None
     est = PoseEstimator(model) if estimator is None else estimator
-    est.reset_subject()
+    est.reset_subject(grid_origin_s=origin)
     duration = max(info.duration_s, 1e-6)
 
     def on_frame(frame: Frame) -> None:
@@ -144,7 +149,7 @@ def track_video(
             width=info.width,
             height=info.height,
             fps=info.fps / stride,
-            source=_source(info, est.model_name, stride, mirrored=mirror),
+            source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
             progress=on_frame,
         )
     finally:
@@ -203,6 +208,8 @@ class _Chunk:
     index: int
     start_s: float
     end_s: float | None  # None: to the end of the video
+    origin_s: float = 0.0
+    """The origin of the plan's restart grid (see :meth:`PoseEstimator.reset_subject`)."""
 
 
 @dataclass
@@ -250,7 +257,7 @@ def _run_chunk(
 ) -> _ChunkResult:
     started = time.time()
     est: PoseEstimator = estimator or _WORKER["estimator"]
-    est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None)
+    est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None, grid_origin_s=chunk.origin_s)
     if report is None and estimator is None:
         slots = _WORKER["slots"]
 
@@ -281,45 +288,98 @@ def _run_chunk(
     )
 
 
+def _plan(info: VideoInfo, stride: int, n_workers: int, keyframes: NDArray[np.float64] | None, origin_s: float | None = None) -> list[_Chunk]:
+    """Time chunks of a video for ``n_workers`` processes (one chunk: a single pass; see :func:`_plan_chunks`)."""
+    n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
+    if n_chunks < 2:
+        return [_Chunk(0, 0.0, None, origin_s or 0.0)]
+    # This process starts tracking later than the workers (it loads the metrics meanwhile):
+    # its first chunk is shorter by the video they cover in that time.
+    rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
+    head_start = (WORKER_START_S - MAIN_START_S) * rate
+    frame_s = stride / info.fps if info.fps > 0 else 0.0
+    return _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframes, origin_s=origin_s, frame_s=frame_s)
+
+
 def _plan_chunks(
-    duration_s: float, n: int, head_start_s: float = 0.0, grid_s: float = RESTART_EVERY_S, keyframes: NDArray[np.float64] | None = None
+    duration_s: float,
+    n: int,
+    head_start_s: float = 0.0,
+    grid_s: float = RESTART_EVERY_S,
+    keyframes: NDArray[np.float64] | None = None,
+    origin_s: float | None = None,
+    frame_s: float = 0.0,
 ) -> list[_Chunk]:
     """Split ``[0, duration_s]`` in at most ``n`` chunks; the first is ``head_start_s`` longer than the others.
 
     The head start (negative: the first chunk is shorter) is capped at an
-    equal share either way. Seams fall on multiples of ``grid_s``, where the
-    pose follower restarts anyway, so a chunk tracks exactly as a single pass
-    would (see :class:`~assess.pose.PoseEstimator`); of the grid points near
-    an even split, each seam takes the one that costs least counting the
-    decoding wasted since the keyframe before it (see :data:`DECODE_SHARE`;
-    ``keyframes`` unknown: no waste counted). Chunks that snapping would
-    leave empty are merged.
+    equal share either way. Seams fall where the pose follower restarts
+    anyway, so a chunk tracks exactly as a single pass would (see
+    :class:`~assess.pose.PoseEstimator`): on a grid of ``grid_s`` through
+    ``origin_s``. With no origin given, the first seam places the grid: it
+    falls where both sides finish together, between two frames ``frame_s``
+    apart, or just after a keyframe when one is so near that the decoding it
+    saves outweighs the imbalance (see :func:`_seam_cost`; ``keyframes``
+    unknown: no waste counted). Each later seam takes the grid point near its
+    split that costs least in the same terms. Chunks that snapping would leave empty are
+    merged. Every chunk carries the grid's origin (0 when nothing is split).
     """
     head = min(max(head_start_s, -0.5 * duration_s / n), duration_s / n)
     rest = (duration_s - head) / n
     edges = [0.0]
+    origin = origin_s
     for ideal in head + rest * np.arange(1, n):
-        seam = _best_seam(float(ideal), grid_s, keyframes) if grid_s > 0 else float(ideal)
+        if grid_s <= 0:
+            seam = float(ideal)
+        elif origin is None:
+            seam = _free_seam(float(ideal), grid_s, keyframes, frame_s)
+        else:
+            seam = _best_seam(float(ideal), grid_s, keyframes, origin)
         if edges[-1] < seam < duration_s:
             edges.append(seam)
+            if origin is None and grid_s > 0:
+                origin = seam % grid_s
     edges.append(duration_s)
     last = len(edges) - 2
-    return [_Chunk(i, edges[i], None if i == last else edges[i + 1]) for i in range(last + 1)]
+    return [_Chunk(i, edges[i], None if i == last else edges[i + 1], origin or 0.0) for i in range(last + 1)]
 
 
-def _best_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None) -> float:
-    """The grid point near ``ideal_s`` where a seam costs least: distance from the ideal plus wasted decoding."""
-    k = int(np.floor(ideal_s / grid_s))
-    candidates = [g for g in (grid_s * np.arange(k - 1, k + 3)) if g > 0]
+def _waste(g: float, keyframes: NDArray[np.float64] | None) -> float:
+    """Seconds decoded for nothing by a chunk starting at ``g`` (from the keyframe before it; 0 when keyframes are unknown)."""
+    if keyframes is None or not len(keyframes):
+        return 0.0
+    before = keyframes[keyframes <= g + 1e-6]
+    return g - float(before.max()) if len(before) else g
+
+
+def _seam_cost(g: float, ideal_s: float, keyframes: NDArray[np.float64] | None) -> float:
+    """How much later the slower side of a seam at ``g`` finishes than both would at ``ideal_s``, in seconds of video tracked.
+
+    The chunk before it tracks ``g - ideal_s`` more; the chunk after it
+    tracks that much less but first decodes its waste (see :data:`DECODE_SHARE`).
+    """
+    return max(g - ideal_s, ideal_s - g + DECODE_SHARE * _waste(g, keyframes))
+
+
+def _free_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None, frame_s: float) -> float:
+    """The first seam: where both sides finish together counting the later one's wasted decoding (midway
+    between two frames), or just after a keyframe less than ``grid_s`` away if that costs less."""
+    balanced = ideal_s
+    for _ in range(2):  # the waste grows with the seam, by DECODE_SHARE / 2 a second: two steps settle it
+        balanced = ideal_s + 0.5 * DECODE_SHARE * _waste(balanced, keyframes)
+    if frame_s > 0:
+        balanced = float((np.floor(balanced / frame_s) + 0.5) * frame_s)
+    after_key = [float(k) + 0.5 * frame_s for k in (keyframes if keyframes is not None else ()) if 0 < k and abs(k - ideal_s) < grid_s]
+    return float(min([balanced, *after_key], key=lambda g: _seam_cost(g, ideal_s, keyframes)))
+
+
+def _best_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None, origin_s: float = 0.0) -> float:
+    """The point of the grid through ``origin_s`` near ``ideal_s`` where a seam costs least (see :func:`_seam_cost`)."""
+    k = int(np.floor((ideal_s - origin_s) / grid_s))
+    candidates = [g for g in (origin_s + grid_s * np.arange(k - 1, k + 3)) if g > 0]
     if not candidates:
-        return grid_s
-
-    def cost(g: float) -> float:
-        before = keyframes[keyframes <= g + 1e-6] if keyframes is not None and len(keyframes) else None
-        waste = 0.0 if before is None else (g - float(before.max()) if len(before) else g)
-        return abs(g - ideal_s) + DECODE_SHARE * waste
-
-    return float(min(candidates, key=cost))
+        return origin_s + grid_s
+    return float(min(candidates, key=lambda g: _seam_cost(float(g), ideal_s, keyframes)))
 
 
 def _hip_mid(image: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -423,6 +483,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             stride,
             chunks=n_chunks,
             seams_s=[round(c.start_s, 3) for c in chunks[1:]],
+            grid_origin_s=round(chunks[0].origin_s, 6),
             chunk_wall_s=[[round(r.wall[0] - began, 2), round(r.wall[1] - began, 2)] for r in results],
             reseeded_chunks=reseeded,
             mirrored=mirror,

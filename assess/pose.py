@@ -108,7 +108,7 @@ FOLLOW_STEP_MS = 10_000
 CHECK_EVERY_S = 2.0
 """The multi-person finder re-checks who is in view once in each such slot of video time."""
 RESTART_EVERY_S = 2.0
-"""The follower starts afresh at each multiple of this video time (see :class:`PoseEstimator`).
+"""The follower starts afresh at each multiple of this video time past the stream's grid origin (see :class:`PoseEstimator`).
 
 A restart costs a blank frame (~13 ms) and one person detection (~15 ms): about 0.5 ms a
 frame at 30 fps. A finer grid lets the parallel path put its seams closer to where the
@@ -188,7 +188,9 @@ class _Stream:
     It must not refer to the lock (the lock is the weak key it hangs on).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, origin_s: float = 0.0) -> None:
+        self.origin_s = origin_s
+        """Where the restart grid and the finder's check slots start (video time)."""
         self.follower: _Follower | None = None
         self.segment = -1
         self.check_slot = -1
@@ -231,6 +233,9 @@ class PoseEstimator:
     at every multiple of :data:`RESTART_EVERY_S` of video time and the finder
     checks at fixed slots; two streams over the same frames then agree from
     the first restart they share (a restart costs ~30 ms of model time every 2 s).
+    The grid starts at 0 unless :meth:`reset_subject` moves its origin (the
+    parallel path does, so that a seam can fall exactly where its processes
+    finish together).
 
     Each stream (a video, a live session) has its own subject lock and
     follower: pass ``subject=`` to :meth:`process` to keep several streams
@@ -256,17 +261,23 @@ class PoseEstimator:
         self._lock = threading.Lock()
         self._streams: weakref.WeakKeyDictionary[SubjectLock, _Stream] = weakref.WeakKeyDictionary()
         self._subject = SubjectLock()
+        self._origin_s = 0.0
         self._raw: dict[str, Any] = {}
         self._quiet_calls = 5  # MediaPipe logs a few lines on the first frames with a person
         self.stats = {"frames": 0, "finder": 0, "restarts": 0, "rebuilds": 0}
 
-    def reset_subject(self, *, initial: Box | None = None, initial_time_s: float | None = None) -> None:
-        """Forget the current subject (e.g. when a new video starts), or start from a known box."""
+    def reset_subject(self, *, initial: Box | None = None, initial_time_s: float | None = None, grid_origin_s: float = 0.0) -> None:
+        """Forget the current subject (e.g. when a new video starts), or start from a known box.
+
+        ``grid_origin_s``: the video time from which the restart grid and the
+        finder's check slots of the estimator's own stream are counted.
+        """
         with self._lock:
             old = self._streams.pop(self._subject, None)
             if old is not None:
                 old.close()
             self._subject = SubjectLock(initial=initial, initial_time_s=initial_time_s)
+            self._origin_s = grid_origin_s
 
     def release(self, subject: SubjectLock) -> None:
         """Free the follower of a stream that has ended (it is also freed when ``subject`` is garbage)."""
@@ -278,7 +289,7 @@ class PoseEstimator:
     def _stream(self, lock: SubjectLock) -> _Stream:
         stream = self._streams.get(lock)
         if stream is None:
-            stream = self._streams[lock] = _Stream()
+            stream = self._streams[lock] = _Stream(self._origin_s if lock is self._subject else 0.0)
             weakref.finalize(lock, stream.close)
         return stream
 
@@ -301,7 +312,7 @@ class PoseEstimator:
     def _process(self, lock: SubjectLock, stream: _Stream, rgb: NDArray[np.uint8], time_s: float) -> FramePose:
         self.stats["frames"] += 1
         image = mp_image(rgb)
-        segment = int(np.floor(time_s / RESTART_EVERY_S))
+        segment = int(np.floor((time_s - stream.origin_s) / RESTART_EVERY_S))
         if stream.follower is None:
             stream.follower = _Follower(self.model_path, self._min_confidence)
             stream.segment = segment
@@ -317,7 +328,7 @@ class PoseEstimator:
             if img:
                 followed = (img[0], vis[0], boxes[0], res.pose_world_landmarks[0])
 
-        slot = int(np.floor(time_s / CHECK_EVERY_S))
+        slot = int(np.floor((time_s - stream.origin_s) / CHECK_EVERY_S))
         due = lock.box is None or slot != stream.check_slot
         if followed is not None and not due:
             if lock.choose(time_s, [followed[2]]) == 0:

@@ -28,19 +28,41 @@ def test_head_start_leaves_each_worker_at_least_half_a_share() -> None:
 
 
 def test_seams_fall_on_the_restart_grid_and_empty_chunks_merge() -> None:
-    assert [c.start_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0)] == [0.0, 16.0]
-    assert [c.start_s for c in _plan_chunks(9.0, 4, grid_s=4.0)] == [0.0, 4.0, 8.0]
+    assert [c.start_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0, origin_s=0.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(9.0, 4, grid_s=4.0, origin_s=0.0)] == [0.0, 4.0, 8.0]
 
 
-def test_a_seam_prefers_a_grid_point_just_after_a_keyframe() -> None:
-    # Even split at 15 s. Keyframes at 0 and 13.9 s: a seam at 14 decodes 0.1 s for nothing,
-    # one at 16 decodes 2.1 s (costs like 0.3 s of tracking) and is 1 s further off.
+def test_the_first_seam_places_the_grid_midway_between_frames() -> None:
+    # Even split at 10 and 20 s, frames 0.1 s apart: the first seam falls between the frames
+    # at 10.0 and 10.1, the second on the 2-s grid through it.
+    chunks = _plan_chunks(30.0, 3, grid_s=2.0, frame_s=0.1)
+    assert [c.start_s for c in chunks] == pytest.approx([0.0, 10.05, 20.05])
+    assert {round(c.origin_s, 9) for c in chunks} == {0.05}
+    # Nothing to split: the grid starts at 0.
+    assert [(c.start_s, c.end_s, c.origin_s) for c in _plan_chunks(3.0, 1)] == [(0.0, None, 0.0)]
+
+
+def test_the_first_seam_balances_wasted_decoding_or_moves_to_a_near_keyframe() -> None:
+    # Even split at 16 s, keyframe at 8 s before it: the later chunk first decodes ~8 s for nothing
+    # (as costly as tracking 0.56 s), so the seam moves ~0.28 s later to even that out.
+    assert _plan_chunks(32.0, 2, keyframes=np.array([0.0, 8.0, 16.6, 24.9]), frame_s=0.04)[1].start_s == pytest.approx(16.3)
+    # A keyframe at 16.2 s: a seam just after it wastes nothing and is only 0.22 s off.
+    assert _plan_chunks(32.0, 2, keyframes=np.array([0.0, 8.0, 16.2, 24.9]), frame_s=0.04)[1].start_s == pytest.approx(16.22)
+    # Unknown keyframes: the split itself, between two frames.
+    assert _plan_chunks(32.0, 2, frame_s=0.04)[1].start_s == pytest.approx(16.02)
+
+
+def test_a_seam_on_a_given_grid_takes_the_point_where_the_slower_side_finishes_first() -> None:
+    # Even split at 15 s, grid points 14 and 16 both 1 s off. With a keyframe at 13.9 s a seam at
+    # 14 still leaves the later chunk 1 s more to track; at 16 the earlier chunk tracks 1 s more.
     keys = np.array([0.0, 13.9])
-    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=keys)] == [0.0, 14.0]
-    # Keyframes only at 0: every grid point wastes its whole time, so an earlier one wins a near tie.
-    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=np.array([0.0]))] == [0.0, 14.0]
-    # Unknown keyframes: the grid point nearest the even split.
-    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=keys, origin_s=0.0)] == [0.0, 16.0]
+    # Keyframes only at 0: a seam at 14 would also decode 14 s for nothing; 16 is clearly better.
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=np.array([0.0]), origin_s=0.0)] == [0.0, 16.0]
+    # Unknown keyframes: the grid point nearest the even split (the earlier of a tie); a grid through 0.5 s moves it.
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, origin_s=0.0)] == [0.0, 14.0]
+    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0, origin_s=0.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0, origin_s=0.5)] == [0.0, 14.5]
 
 
 def test_stitched_track_equals_a_single_pass() -> None:
@@ -49,6 +71,8 @@ def test_stitched_track_equals_a_single_pass() -> None:
     single = track_video(clip, workers=1)
     stitched = track_video(clip, workers=2)
     assert stitched.source.extra.get("chunks") == 2
+    # One restart grid for both, placed by the two-process plan (its seam is the grid's origin).
+    assert single.source.extra["grid_origin_s"] == stitched.source.extra["grid_origin_s"] > 0
     np.testing.assert_allclose(stitched.times, single.times)
     assert stitched.detected.all()
     a1, a2 = analyze_track(single), analyze_track(stitched)
