@@ -321,8 +321,9 @@ def _plan_chunks(
     apart, or just after a keyframe when one is so near that the decoding it
     saves outweighs the imbalance (see :func:`_seam_cost`; ``keyframes``
     unknown: no waste counted). Each later seam takes the grid point near its
-    split that costs least in the same terms. Chunks that snapping would leave empty are
-    merged. Every chunk carries the grid's origin (0 when nothing is split).
+    split that costs least in the same terms. Chunks that snapping would leave
+    empty are merged. Every chunk carries the grid's origin (0 when nothing is
+    split).
     """
     head = min(max(head_start_s, -0.5 * duration_s / n), duration_s / n)
     rest = (duration_s - head) / n

@@ -111,8 +111,9 @@ RESTART_EVERY_S = 2.0
 """The follower starts afresh at each multiple of this video time past the stream's grid origin (see :class:`PoseEstimator`).
 
 A restart costs a blank frame (~13 ms) and one person detection (~15 ms): about 0.5 ms a
-frame at 30 fps. A finer grid lets the parallel path put its seams closer to where the
-processes would finish together (:func:`assess.pipeline.track_video`)."""
+frame at 30 fps. The parallel path puts its first seam where its processes finish together
+and starts the grid there; with three or more processes, a finer grid would put the later
+seams closer to that point too (:func:`assess.pipeline.track_video`)."""
 AGREE_IOU = 0.5
 """A follower's person and the finder's subject are the same when their boxes overlap this much."""
 REBUILD_AFTER_S = 1.0
