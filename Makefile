@@ -46,7 +46,7 @@ test: models browser lint
 
 lint: install
 	$(VENV)/bin/ruff check assess tests app.py benchmarks
-	$(VENV)/bin/mypy assess
+	$(VENV)/bin/mypy assess tests benchmarks app.py
 
 clean:
 	rm -rf $(VENV) models/*.task models/.cache models/installed.json

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from assess.video import iter_frames  # noqa: E402
 from benchmarks._common import SAMPLE_VIDEOS  # noqa: E402
@@ -41,7 +42,7 @@ def main() -> int:
     args = parser.parse_args()
     clip = SAMPLE_VIDEOS / "left_stance_novalgus.mp4"
     with tempfile.TemporaryDirectory() as tmp:
-        frames = [cv2.resize(f.rgb, (640, 480)) for f in iter_frames(clip)]
+        frames = [np.asarray(cv2.resize(f.rgb, (640, 480)), dtype=np.uint8) for f in iter_frames(clip)]
         cam = write_y4m(Path(tmp) / "cam.y4m", frames, fps=args.fps)
         flags = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={cam}", "--allow-loopback-in-peer-connection"]
         with streamlit_server() as url, browser_page(flags) as page:
@@ -68,6 +69,9 @@ def main() -> int:
                 return 1
             time.sleep(args.seconds)
             n1, t1 = frames_processed(page), time.monotonic()
+            if n1 is None:
+                print("the frame count disappeared from the live page")
+                return 1
     fps = (n1 - n0) / (t1 - t0)
     print(f"live view with Chromium on the same machine: {fps:.1f} processed frames/s at 640x480 (fake camera {args.fps} fps, {n1 - n0} frames in {t1 - t0:.1f} s)")
     return 0

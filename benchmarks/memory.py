@@ -33,7 +33,7 @@ def make_looped(src: Path, dest: Path, *, seconds: float, fps: float, width: int
             h = int(round(f.rgb.shape[0] * width / f.rgb.shape[1] / 2) * 2)
             import cv2
 
-            frames.append(cv2.resize(f.rgb, (width, h), interpolation=cv2.INTER_AREA))
+            frames.append(np.asarray(cv2.resize(f.rgb, (width, h), interpolation=cv2.INTER_AREA), dtype=np.uint8))
             next_t += step
     out = av.open(str(dest), "w")
     stream = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))

@@ -52,6 +52,7 @@ from typing import Any
 
 import av
 import cv2
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assess.models import available_models  # noqa: E402
@@ -81,7 +82,7 @@ def reencode(src: Path, dest: Path, *, height: int, seconds: float, fps: float |
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv420p"
     stream.options = {"crf": "23", "preset": "veryfast"}
-    frames = [cv2.resize(f.rgb, (width, height), interpolation=cv2.INTER_AREA) for f in iter_frames(src, end_s=seconds)]
+    frames = [np.asarray(cv2.resize(f.rgb, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8) for f in iter_frames(src, end_s=seconds)]
     if fps:
         frames = [frames[min(len(frames) - 1, int(i * info.fps / fps))] for i in range(int(len(frames) * fps / info.fps))]
     target = int(seconds * float(rate))
@@ -190,7 +191,7 @@ def live_fps(model: str, src: Path, n: int = 150) -> tuple[float, float]:
     """Frames per second (and mean ms per frame) through LiveSession.process at 640×480."""
     from assess.live import LiveSession
 
-    frames = [cv2.resize(f.rgb, (640, 480)) for f in iter_frames(src, end_s=6.0)]
+    frames = [np.asarray(cv2.resize(f.rgb, (640, 480)), dtype=np.uint8) for f in iter_frames(src, end_s=6.0)]
     with PoseEstimator(model) as est:
         session = LiveSession(est)
         for f in frames[:10]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,7 @@ def fake_camera(tmp_path: Path) -> Path:
         pytest.skip("no left-stance sample video for the fake camera")
     import cv2
 
-    frames = [cv2.resize(f.rgb, (640, 480)) for f in iter_frames(clips[0], end_s=8.0)]
+    frames = [np.asarray(cv2.resize(f.rgb, (640, 480)), dtype=np.uint8) for f in iter_frames(clips[0], end_s=8.0)]
     return write_y4m(tmp_path / "camera.y4m", frames, fps=20)
 
 

@@ -33,6 +33,7 @@ def write_video(
     from fractions import Fraction
 
     stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001), options=options or {})
+    assert isinstance(stream, av.VideoStream), codec
     stream.width, stream.height = w, h
     stream.pix_fmt = "yuv420p"
     if times is not None:

@@ -29,6 +29,7 @@ def test_live_test_processes_frames_and_shows_results(tmp_path: Path) -> None:
         import cv2
 
         img = cv2.imdecode(np.frombuffer(shot, np.uint8), cv2.IMREAD_COLOR)
+        assert img is not None, "the video element's screenshot is not an image"
         top = img[: max(4, img.shape[0] // 25)]
         assert top.mean() < 60, "the overlay banner (dark band with the instructions) is not on the returned video"
         screenshot(page, "live_running")

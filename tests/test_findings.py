@@ -16,8 +16,9 @@ from .test_findings_builders import assessment, metric, squat_assessment, stance
 def test_every_threshold_norm_and_rule_loads_with_a_source() -> None:
     th = load_thresholds()
     assert th.thresholds and th.norms and th.asymmetry
-    for row in (*th.thresholds, *th.norms, *th.asymmetry):
-        assert row.source.strip(), row
+    for rows in (th.thresholds, th.norms, th.asymmetry):
+        for row in rows:
+            assert row.source.strip(), row
     for t in th.thresholds:
         assert t.basis in ("published", "secondary", "indicative", "heuristic")
         c = t.cuts()

@@ -139,7 +139,8 @@ def stance_side(
 
 def stance_assessment(left: dict[str, object] | None = None, right: dict[str, object] | None = None, **kw: object) -> Assessment:
     """A stance-mode Assessment with one trial per side; dicts override :func:`stance_side` defaults."""
-    trials, summary = [], []
+    trials: list[StanceTrial] = []
+    summary: list[Metric] = []
     for i, (side, over) in enumerate((("left", left), ("right", right))):
         if over is None:
             continue
@@ -166,7 +167,8 @@ def squat_side(
 
 def squat_assessment(left: dict[str, object] | None = None, right: dict[str, object] | None = None, **kw: object) -> Assessment:
     """A squat-mode Assessment with one set per side."""
-    trials, summary = [], []
+    trials: list[StanceTrial] = []
+    summary: list[Metric] = []
     for i, (side, over) in enumerate((("left", left), ("right", right))):
         if over is None:
             continue

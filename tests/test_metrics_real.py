@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from assess.assessment import Assessment, analyze_track
+from assess.assessment import Assessment, Mode, analyze_track
 
 pytestmark = [pytest.mark.real_video, pytest.mark.slow]
 
 
-def _analyze(real_track, name: str, mode: str = "stance") -> tuple[Assessment, float]:  # type: ignore[no-untyped-def]
+def _analyze(real_track, name: str, mode: Mode = "stance") -> tuple[Assessment, float]:  # type: ignore[no-untyped-def]
     track = real_track(name)
     a = analyze_track(track, mode=mode)
     return a, float(track.times[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -76,7 +78,7 @@ def test_ap_sway_from_world_depth() -> None:
 
 
 def test_swinging_free_leg_does_not_inflate_com_sway() -> None:
-    base = dict(lift_off_s=1.0, touch_down_s=9.0, duration_s=10, sway_ml=sine(0.005, 1.0))
+    base: dict[str, Any] = dict(lift_off_s=1.0, touch_down_s=9.0, duration_s=10, sway_ml=sine(0.005, 1.0))
     still = analyze_track(make_track(**base), height_cm=172.0)
     swing = analyze_track(make_track(**base, free_leg_ml=sine(0.25, 0.7)), height_cm=172.0)
     com_still = _stance_metric(still, "com_sway_ml_rms").value

@@ -78,7 +78,9 @@ def test_stitched_track_equals_a_single_pass() -> None:
     a1, a2 = analyze_track(single), analyze_track(stitched)
     assert [s.side for s in a1.stances] == [s.side for s in a2.stances] == ["right"]
     s1, s2 = a1.stances[0], a2.stances[0]
-    assert abs(s2.metric("fppa_image_mean").value - s1.metric("fppa_image_mean").value) <= 0.5
+    f1, f2 = s1.metric("fppa_image_mean"), s2.metric("fppa_image_mean")
+    assert f1 is not None and f2 is not None and f1.value is not None and f2.value is not None
+    assert abs(f2.value - f1.value) <= 0.5
     for name in ("com_sway_ml_rms", "com_sway_ml_range", "com_sway_ml_path"):
         m1, m2 = s1.metric(name), s2.metric(name)
         assert m1 is not None and m2 is not None, name

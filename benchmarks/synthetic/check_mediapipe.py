@@ -76,8 +76,9 @@ def check_clip(mp4: Path, model: Path) -> dict[str, float | str | int]:
     fr = "r_" if st == "l_" else "l_"
     f_mp, f_true = [], []
     for k in ok:
-        d = det[k]
-        f_mp.append(fppa_2d(d[MP[st + "hip"]], d[MP[st + "knee"]], d[MP[st + "ankle"]], d[MP[fr + "hip"]]))  # type: ignore[index]
+        pose = det[k]
+        assert pose is not None  # ``ok`` holds only frames with a detection
+        f_mp.append(fppa_2d(pose[MP[st + "hip"]], pose[MP[st + "knee"]], pose[MP[st + "ankle"]], pose[MP[fr + "hip"]]))
         f_true.append(float(truth[k]["fppa_deg"]))
     diff = np.array(f_mp) - np.array(f_true)
     res["fppa_true_mean_deg"] = float(np.mean(f_true))
