@@ -307,9 +307,13 @@ def iter_frames(
     mirror : flip each frame left-right, to undo a mirrored "selfie"
         recording (the pose model names the sides of a mirrored body wrongly,
         and nothing in the pixels says a video was mirrored).
-    threads : decoder threads; None lets FFmpeg choose (within the memory
-        budget). Parallel analysis passes 1: its processes already fill the
-        cores, and one thread per decoder costs the least CPU per frame.
+    threads : threads for decoding and for the conversion to RGB; None lets
+        FFmpeg choose (within the memory budget). Parallel analysis passes 1:
+        its processes already fill the cores, and one thread each costs the
+        least. The conversion matters most: FFmpeg's automatic threads for it
+        left each of two tracking processes waiting ~12 % of its time (15 s of
+        720p video: 7.0–8.6 s against 6.0–6.7 s with one thread, three runs
+        of two processes at once), and the pixels are the same.
 
     Notes
     -----
@@ -376,7 +380,7 @@ def iter_frames(
             if index % stride:
                 continue
             try:
-                rgb: NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+                rgb: NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24", threads=threads), dtype=np.uint8)
             except (av.error.FFmpegError, ValueError) as exc:  # a damaged frame with no usable picture format
                 if n_yielded:
                     break

@@ -142,3 +142,15 @@ def test_decoder_threads_are_capped_only_for_huge_frames() -> None:
     assert decoder_threads(7680 * 4320, 2) is None
     assert decoder_threads(7680 * 4320, 16) == 5
     assert decoder_threads(0, 16) is None
+
+
+def test_one_thread_decodes_the_same_pixels() -> None:
+    # The parallel path decodes and converts to RGB on one thread per process; the frames must not change.
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "right_stance_valgus15.mp4"
+    auto = iter_frames(clip, end_s=0.5)
+    one = iter_frames(clip, end_s=0.5, threads=1)
+    pairs = list(zip(auto, one, strict=True))
+    assert len(pairs) >= 5
+    for a, b in pairs:
+        assert a.time_s == b.time_s
+        np.testing.assert_array_equal(a.rgb, b.rgb)
