@@ -12,6 +12,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 import threading
@@ -35,9 +38,46 @@ from .video import Frame
 
 MAX_PEOPLE = 3
 
+UNUSED_MEDIAPIPE_MODULES = frozenset({"mediapipe.tasks.python.vision.drawing_utils", "mediapipe.tasks.python.vision.drawing_styles"})
+"""Modules that ``import mediapipe`` loads although Foot First never uses them: they
+import ``matplotlib.pyplot``, 0.36 of the 0.46 s that importing mediapipe takes here, in
+every process that tracks (see :func:`import_mediapipe`)."""
+
+
+class _DeferredFinder(importlib.abc.MetaPathFinder):
+    """Hands out :data:`UNUSED_MEDIAPIPE_MODULES` as lazy modules: loaded on first use, not at import."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in UNUSED_MEDIAPIPE_MODULES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec  # not a plain module file: let it load as usual
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+@functools.cache
+def import_mediapipe() -> ModuleType:
+    """``import mediapipe``, with its drawing helpers left unloaded until something uses them.
+
+    The module objects are still there (the import system binds them as
+    usual); a lazy module runs its code on the first attribute access, so
+    code that does use them gets the real thing. Every mediapipe import in
+    this module goes through here first.
+    """
+    finder = _DeferredFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        import mediapipe
+    finally:
+        sys.meta_path.remove(finder)
+    return mediapipe
+
 
 def metadata_schemas() -> tuple[ModuleType, ModuleType]:
     """The TFLite and TFLite-metadata flatbuffer schemas that mediapipe ships."""
+    import_mediapipe()
     from mediapipe.tasks.metadata import metadata_schema_py_generated as meta_fb
     from mediapipe.tasks.metadata import schema_py_generated as tfl
 
@@ -87,8 +127,7 @@ class FramePose:
 
 def mp_image(rgb: NDArray[np.uint8]) -> Any:
     """Wrap an RGB array as a MediaPipe image (no copy when already contiguous)."""
-    import mediapipe as mp
-
+    mp = import_mediapipe()
     return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
 
@@ -121,6 +160,7 @@ REBUILD_AFTER_S = 1.0
 
 
 def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float) -> Any:
+    import_mediapipe()
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 
