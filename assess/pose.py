@@ -10,9 +10,11 @@ MediaPipe API break should only ever need changes in this file.
 from __future__ import annotations
 
 import bisect
+import concurrent.futures
 import contextlib
 import dataclasses
 import functools
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -159,7 +161,55 @@ REBUILD_AFTER_S = 1.0
 """A follower stuck on someone else is reset after this long (video time)."""
 
 
-def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float) -> Any:
+class _RunHere(concurrent.futures.Executor):
+    """An executor that runs each call at once, on the calling thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+class _DirectCalls:
+    """A landmarker's C functions, called on the calling thread.
+
+    MediaPipe's Python API hands every call (two a frame) to a thread of its
+    own and waits for it, which keeps a C library that is not thread-safe to
+    one thread at a time. :class:`PoseEstimator` serialises its calls with a
+    lock already, so the hand-off buys nothing here, and with two processes
+    tracking at once it costs: 15 s of 720p took 6.9 instead of 7.2 s a
+    process (three runs of two processes at once); alone it makes no
+    measurable difference. The wrappers are MediaPipe's own (status codes
+    still become exceptions); only the executor differs.
+    """
+
+    def __init__(self, raw_lib: Any, signatures: Iterable[Any]) -> None:
+        here = _RunHere()
+        for signature in signatures:
+            setattr(self, signature.func_name, signature.create_python_wrapper(raw_lib, here))
+
+    def close(self) -> None:
+        """Nothing to shut down (MediaPipe's dispatcher has a thread to stop here)."""
+
+
+def _call_directly(landmarker: Any) -> bool:
+    """Give a PoseLandmarker :class:`_DirectCalls`; False (and nothing changed) where this mediapipe is laid out otherwise."""
+    try:
+        module = importlib.import_module("mediapipe.tasks.python.vision.pose_landmarker")
+        dispatcher = landmarker._lib
+        direct = _DirectCalls(dispatcher._lib, module._CTYPES_SIGNATURES)
+    except (AttributeError, ImportError, TypeError):
+        return False
+    landmarker._lib = direct
+    dispatcher.close()
+    return True
+
+
+def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float, *, direct: bool = True) -> Any:
+    """A PoseLandmarker; ``direct``: its C functions are called on the calling thread (see :class:`_DirectCalls`)."""
     import_mediapipe()
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
@@ -173,7 +223,10 @@ def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float) ->
         min_tracking_confidence=min_confidence,
     )
     with _native_stderr_silenced():
-        return PoseLandmarker.create_from_options(options)
+        landmarker = PoseLandmarker.create_from_options(options)
+    if direct:
+        _call_directly(landmarker)
+    return landmarker
 
 
 def _people(result: Any) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], list[Box]]:
@@ -406,7 +459,7 @@ class PoseEstimator:
         """Run a bare one-person landmarker on a frame; return how many people it found.
 
         For benchmarks: the model's own cost, without our subject handling or
-        copies. By default MediaPipe's cheapest set-up for video (VIDEO mode:
+        copies, through MediaPipe's Python API as it ships. By default MediaPipe's cheapest set-up for video (VIDEO mode:
         the detector runs only when the person is lost; its smoothing on);
         ``every_frame`` runs the PoseLandmarker's defaults (IMAGE mode:
         detector and landmarks on every frame).
@@ -414,7 +467,7 @@ class PoseEstimator:
         with self._lock:
             key = "image" if every_frame else "video"
             if key not in self._raw:
-                self._raw[key] = _landmarker(self.model_path, key, 1, self._min_confidence)
+                self._raw[key] = _landmarker(self.model_path, key, 1, self._min_confidence, direct=False)
             lm = self._raw[key]
             result = lm.detect(mp_image(rgb)) if every_frame else lm.detect_for_video(mp_image(rgb), timestamp_ms)
             return len(result.pose_landmarks or [])

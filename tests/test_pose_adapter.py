@@ -1,10 +1,11 @@
-"""The MediaPipe adapter's import: mediapipe's drawing helpers stay unloaded until used."""
+"""The MediaPipe adapter: mediapipe imported without its drawing helpers, landmarkers called on our own thread."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 
 def test_importing_mediapipe_leaves_matplotlib_unloaded_until_the_drawing_helpers_are_used() -> None:
@@ -23,3 +24,27 @@ def test_importing_mediapipe_leaves_matplotlib_unloaded_until_the_drawing_helper
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[:3] == ["no pyplot", "True True", "pyplot DrawingSpec"]
+
+
+def test_direct_calls_give_the_same_landmarks_and_still_raise_mediapipes_errors() -> None:
+    import pytest
+
+    from assess.models import require_model
+    from assess.pose import _DirectCalls, _landmarker, mp_image
+    from assess.video import iter_frames
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "right_stance_valgus15.mp4"
+    frames = [f.rgb for f in iter_frames(clip, end_s=0.5)]
+    path = require_model("full")
+    direct, stock = _landmarker(path, "video", 1, 0.5), _landmarker(path, "video", 1, 0.5, direct=False)
+    try:
+        assert isinstance(direct._lib, _DirectCalls), "mediapipe's layout changed: calls go through its dispatcher thread again"
+        for i, rgb in enumerate(frames):
+            a, b = (lm.detect_for_video(mp_image(rgb), 1000 * (i + 1)) for lm in (direct, stock))
+            assert [(p.x, p.y, p.z) for p in a.pose_landmarks[0]] == [(p.x, p.y, p.z) for p in b.pose_landmarks[0]]
+            assert [(p.x, p.y, p.z) for p in a.pose_world_landmarks[0]] == [(p.x, p.y, p.z) for p in b.pose_world_landmarks[0]]
+        with pytest.raises(ValueError, match="monotonically"):
+            direct.detect_for_video(mp_image(frames[0]), 5)
+    finally:
+        direct.close()
+        stock.close()
