@@ -58,13 +58,14 @@ MAX_ANALYSIS_FPS = 60.0
 MODEL_MAX_SIDE = 1920
 """Frames larger than this (longer side, pixels) are shrunk before the pose model: it sees
 256-px crops anyway, and an 8K frame would cost ~100 MB per copy."""
-WORKER_START_S = 1.0
-"""Wall time from the pool's start to a spawned worker's first frame (imports, model load; measured 1.0–1.1 s here)."""
-MAIN_START_S = 1.5
-"""Wall time from the pool's start to this process's first frame: it imports the metrics (scipy.signal, ~0.8 s)
-and loads its own landmarker meanwhile (measured 1.4–1.9 s here)."""
-FRAME_COST_S = 0.025
-"""Rough wall time per analysed frame in one process (decode + pose, 720p, full model), to size chunks."""
+WORKER_START_S = 0.5
+"""Wall time from the pool's start to a spawned worker's first frame (imports, model load; measured 0.43–0.54 s here)."""
+MAIN_START_S = 0.85
+"""Wall time from the pool's start to this process's first frame: it imports the metrics (scipy.signal, ~0.85 s
+of CPU) and loads its own landmarker meanwhile (measured 0.82–0.91 s here)."""
+FRAME_COST_S = 0.017
+"""Rough wall time per analysed frame in one process while another tracks beside it (decode + pose, 720p,
+full model; measured 16.5 ms here), to size chunks."""
 MIN_CHUNK_S = 4.0
 """Chunks shorter than this are not worth a process start (~1 s)."""
 DECODE_SHARE = 0.07
