@@ -9,16 +9,16 @@ the video into as many time chunks as there are workers: this process tracks
 the first chunk while freshly spawned processes, each with its own
 landmarker, track the others (decoding and inference overlap across
 processes). The first chunk is sized by what a worker spends starting up, so
-all finish together. Each seam falls where the processes finish together
-(or just after a keyframe, where the worker's seek wastes no decoding, when
-one is near). The pose follower starts afresh at each seam, in a chunked run
-and in a single pass alike (and nowhere else), so each chunk tracks exactly
-as a single pass would, with no overlap to settle; a pass with fewer
-processes than the machine's plan splits only at some of that plan's seams
-and restarts at all of them, so all give the same landmarks. At each seam
-the subject of the later chunk's first frames is checked against the earlier
-chunk's last frames, and a chunk that picked someone else is tracked again,
-seeded with the earlier subject.
+all finish together. Seams fall where the pose follower restarts anyway
+(every ``RESTART_EVERY_S`` of video time), so each chunk tracks exactly as a
+single pass would, with no overlap to settle. The restart grid of a video
+starts at its first seam: that seam falls where the processes finish
+together (or just after a keyframe, where the worker's seek wastes no
+decoding, when one is near), and any other seams on the grid through it. A
+pass with fewer processes, or one, uses the same grid, so all give the same
+landmarks. At each seam the subject of the later chunk's first frames is
+checked against the earlier chunk's last frames, and a chunk that picked
+someone else is tracked again, seeded with the earlier subject.
 ``benchmarks/speed.py`` measures all this against the bare model.
 """
 
@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from .assessment import Assessment, analyze_track
 from .landmarks import idx
 from .models import DEFAULT_MODEL
-from .pose import PoseEstimator, record_frames, track_frames
+from .pose import RESTART_EVERY_S, PoseEstimator, record_frames, track_frames
 from .subject import Box, body_box
 from .track import PoseTrack, SourceInfo
 from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, probe
@@ -51,7 +51,7 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, 
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
@@ -73,8 +73,6 @@ DECODE_SHARE = 0.07
 ~1.6 ms, with no conversion to RGB, against ~23 ms; measured here). A chunk that starts ``w`` seconds
 after the keyframe before it decodes ``w`` seconds for nothing, which costs about as much as
 tracking ``DECODE_SHARE * w`` seconds."""
-KEYFRAME_REACH_S = 2.0
-"""A seam moves to just after a keyframe at most this far from where the processes would finish together."""
 SEAM_FRAMES = 3
 """Frames on each side of a seam whose hip midpoints are compared (see :func:`_same_subject`)."""
 SEAM_MAX_HIP_SHIFT = 0.05
@@ -109,8 +107,8 @@ def track_video(
     path : the video.
     model : pose model name or ``.task`` path (ignored when ``estimator`` is given).
     stride : analyse every ``stride``-th frame (for 60–240 fps video).
-    workers : processes to use; ``None`` = :func:`default_workers` (also the
-        most), 1 = this process only. An ``estimator`` implies 1.
+    workers : processes to use; ``None`` = :func:`default_workers`, 1 = this
+        process only. An ``estimator`` implies 1.
     estimator : an existing estimator to reuse (its subject lock is reset).
     progress : callback with the fraction done.
     mirror : the video is a mirrored selfie recording; frames are flipped
@@ -123,15 +121,14 @@ def track_video(
     """
     info = probe(path)
     check_usable(info)
-    n_workers = 1 if estimator is not None else min(workers or default_workers(), default_workers())
-    # The plan this machine makes with all its cores places the follower's restarts (its
-    # seams); a pass with fewer processes splits only at some of them, and restarts at all,
-    # so its landmarks are the same.
+    n_workers = 1 if estimator is not None else (workers or default_workers())
+    # The plan this machine makes with all its cores places the restart grid; any other
+    # number of processes keeps that grid, so its landmarks are the same.
     keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
     chunks = _plan(info, stride, default_workers(), keyframes)
-    origin, restarts = chunks[0].origin_s, chunks[0].restarts_s
+    origin = chunks[0].origin_s
     if n_workers != default_workers():
-        chunks = _plan(info, stride, n_workers, keyframes, seams=restarts)
+        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin)
     if len(chunks) >= 2:
         try:
             with opencv_threads(1):
@@ -141,7 +138,7 @@ def track_video(
 
     own = estimator is None
     est = PoseEstimator(model) if estimator is None else estimator
-    est.reset_subject(grid_origin_s=origin, restarts_s=restarts)
+    est.reset_subject(grid_origin_s=origin)
     duration = max(info.duration_s, 1e-6)
 
     def on_frame(frame: Frame) -> None:
@@ -155,7 +152,7 @@ def track_video(
             width=info.width,
             height=info.height,
             fps=info.fps / stride,
-            source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6), restarts_s=[round(r, 6) for r in restarts]),
+            source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
             progress=on_frame,
         )
     finally:
@@ -233,9 +230,7 @@ class _Chunk:
     start_s: float
     end_s: float | None  # None: to the end of the video
     origin_s: float = 0.0
-    """Where the finder's check slots are counted from: the plan's first seam (see :meth:`PoseEstimator.reset_subject`)."""
-    restarts_s: tuple[float, ...] = ()
-    """Where the follower starts afresh: the seams of the plan for all cores (a chunk's own start among them)."""
+    """The origin of the plan's restart grid (see :meth:`PoseEstimator.reset_subject`)."""
 
 
 @dataclass
@@ -284,7 +279,7 @@ def _run_chunk(
 ) -> _ChunkResult:
     started = time.time()
     est: PoseEstimator = estimator or _WORKER["estimator"]
-    est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None, grid_origin_s=chunk.origin_s, restarts_s=chunk.restarts_s)
+    est.reset_subject(initial=seed[0] if seed else None, initial_time_s=seed[1] if seed else None, grid_origin_s=chunk.origin_s)
     if report is None and estimator is None:
         slots = _WORKER["slots"]
 
@@ -315,62 +310,61 @@ def _run_chunk(
     )
 
 
-def _plan(info: VideoInfo, stride: int, n_workers: int, keyframes: NDArray[np.float64] | None, seams: tuple[float, ...] | None = None) -> list[_Chunk]:
+def _plan(info: VideoInfo, stride: int, n_workers: int, keyframes: NDArray[np.float64] | None, origin_s: float | None = None) -> list[_Chunk]:
     """Time chunks of a video for ``n_workers`` processes (one chunk: a single pass; see :func:`_plan_chunks`)."""
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
-    if seams is not None:
-        n_chunks = min(n_chunks, len(seams) + 1)
     if n_chunks < 2:
-        first = seams[0] if seams else 0.0
-        return [_Chunk(0, 0.0, None, first, seams or ())]
+        return [_Chunk(0, 0.0, None, origin_s or 0.0)]
     # This process starts tracking later than the workers (it loads the metrics meanwhile):
     # its first chunk is shorter by the video they cover in that time.
     rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
     head_start = (WORKER_START_S - MAIN_START_S) * rate
     frame_s = stride / info.fps if info.fps > 0 else 0.0
-    return _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframes, frame_s=frame_s, seams=seams)
+    return _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframes, origin_s=origin_s, frame_s=frame_s)
 
 
 def _plan_chunks(
     duration_s: float,
     n: int,
     head_start_s: float = 0.0,
+    grid_s: float = RESTART_EVERY_S,
     keyframes: NDArray[np.float64] | None = None,
+    origin_s: float | None = None,
     frame_s: float = 0.0,
-    seams: tuple[float, ...] | None = None,
 ) -> list[_Chunk]:
     """Split ``[0, duration_s]`` in at most ``n`` chunks; the first is ``head_start_s`` longer than the others.
 
     The head start (negative: the first chunk is shorter) is capped at an
-    equal share either way. Each seam falls where both sides finish together,
-    midway between two frames ``frame_s`` apart, or just after a keyframe when
-    one is so near that the decoding it saves outweighs the imbalance (see
-    :func:`_seam_cost`; ``keyframes`` unknown: no waste counted). With
-    ``seams`` given (the plan for more processes), each seam is the one of
-    those that costs least in the same terms, so that the follower's restarts
-    stay where that plan put them. Seams that would leave a chunk empty are
-    dropped. Every chunk carries the restart times (its plan's seams, or
-    ``seams``) and the first of them as the origin of the finder's check slots
-    (0 when nothing is split).
+    equal share either way. Seams fall where the pose follower restarts
+    anyway, so a chunk tracks exactly as a single pass would (see
+    :class:`~assess.pose.PoseEstimator`): on a grid of ``grid_s`` through
+    ``origin_s``. With no origin given, the first seam places the grid: it
+    falls where both sides finish together, between two frames ``frame_s``
+    apart, or just after a keyframe when one is so near that the decoding it
+    saves outweighs the imbalance (see :func:`_seam_cost`; ``keyframes``
+    unknown: no waste counted). Each later seam takes the grid point near its
+    split that costs least in the same terms. Chunks that snapping would leave
+    empty are merged. Every chunk carries the grid's origin (0 when nothing is
+    split).
     """
     head = min(max(head_start_s, -0.5 * duration_s / n), duration_s / n)
     rest = (duration_s - head) / n
     edges = [0.0]
+    origin = origin_s
     for ideal in head + rest * np.arange(1, n):
-        if seams is None:
-            seam = _free_seam(float(ideal), keyframes, frame_s)
+        if grid_s <= 0:
+            seam = float(ideal)
+        elif origin is None:
+            seam = _free_seam(float(ideal), grid_s, keyframes, frame_s)
         else:
-            later = [g for g in seams if g > edges[-1]]
-            if not later:
-                break
-            seam = min(later, key=lambda g: _seam_cost(g, float(ideal), keyframes))
+            seam = _best_seam(float(ideal), grid_s, keyframes, origin)
         if edges[-1] < seam < duration_s:
             edges.append(seam)
+            if origin is None and grid_s > 0:
+                origin = seam % grid_s
     edges.append(duration_s)
-    restarts = tuple(seams) if seams is not None else tuple(edges[1:-1])
-    origin = restarts[0] if restarts else 0.0
     last = len(edges) - 2
-    return [_Chunk(i, edges[i], None if i == last else edges[i + 1], origin, restarts) for i in range(last + 1)]
+    return [_Chunk(i, edges[i], None if i == last else edges[i + 1], origin or 0.0) for i in range(last + 1)]
 
 
 def _waste(g: float, keyframes: NDArray[np.float64] | None) -> float:
@@ -390,16 +384,25 @@ def _seam_cost(g: float, ideal_s: float, keyframes: NDArray[np.float64] | None) 
     return max(g - ideal_s, ideal_s - g + DECODE_SHARE * _waste(g, keyframes))
 
 
-def _free_seam(ideal_s: float, keyframes: NDArray[np.float64] | None, frame_s: float) -> float:
-    """A seam where both sides finish together counting the later one's wasted decoding (midway
-    between two frames), or just after a keyframe less than :data:`KEYFRAME_REACH_S` away if that costs less."""
+def _free_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None, frame_s: float) -> float:
+    """The first seam: where both sides finish together counting the later one's wasted decoding (midway
+    between two frames), or just after a keyframe less than ``grid_s`` away if that costs less."""
     balanced = ideal_s
     for _ in range(2):  # the waste grows with the seam, by DECODE_SHARE / 2 a second: two steps settle it
         balanced = ideal_s + 0.5 * DECODE_SHARE * _waste(balanced, keyframes)
     if frame_s > 0:
         balanced = float((np.floor(balanced / frame_s) + 0.5) * frame_s)
-    after_key = [float(k) + 0.5 * frame_s for k in (keyframes if keyframes is not None else ()) if 0 < k and abs(k - ideal_s) < KEYFRAME_REACH_S]
+    after_key = [float(k) + 0.5 * frame_s for k in (keyframes if keyframes is not None else ()) if 0 < k and abs(k - ideal_s) < grid_s]
     return float(min([balanced, *after_key], key=lambda g: _seam_cost(g, ideal_s, keyframes)))
+
+
+def _best_seam(ideal_s: float, grid_s: float, keyframes: NDArray[np.float64] | None, origin_s: float = 0.0) -> float:
+    """The point of the grid through ``origin_s`` near ``ideal_s`` where a seam costs least (see :func:`_seam_cost`)."""
+    k = int(np.floor((ideal_s - origin_s) / grid_s))
+    candidates = [g for g in (origin_s + grid_s * np.arange(k - 1, k + 3)) if g > 0]
+    if not candidates:
+        return origin_s + grid_s
+    return float(min(candidates, key=lambda g: _seam_cost(float(g), ideal_s, keyframes)))
 
 
 def _hip_mid(image: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -504,7 +507,6 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             chunks=n_chunks,
             seams_s=[round(c.start_s, 3) for c in chunks[1:]],
             grid_origin_s=round(chunks[0].origin_s, 6),
-            restarts_s=[round(r, 6) for r in chunks[0].restarts_s],
             chunk_wall_s=[[round(r.wall[0] - began, 2), round(r.wall[1] - began, 2)] for r in results],
             reseeded_chunks=reseeded,
             mirrored=mirror,

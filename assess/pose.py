@@ -9,7 +9,6 @@ MediaPipe API break should only ever need changes in this file.
 
 from __future__ import annotations
 
-import bisect
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -150,11 +149,24 @@ FOLLOW_STEP_MS = 10_000
 CHECK_EVERY_S = 2.0
 """The multi-person finder re-checks who is in view once in each such slot of video time (a live stream)."""
 FILE_CHECK_EVERY_S = 4.0
-"""The finder's slot for a video file (the estimator's own stream). Each check costs a
-multi-person detection (~23 ms here, 4 % of a file's tracking at one every 2 s); between
-checks the subject lock still rejects a follower that jumps to someone else, so a longer
-slot only delays noticing one that drifts onto an overlapping bystander. Live sessions keep
+"""The finder's slot for a video file (the estimator's own stream after :meth:`PoseEstimator.reset_subject`).
+Each check costs a multi-person detection (~23 ms here: 4 % of a file's tracking at one every
+2 s); between checks the subject lock still rejects a follower that jumps to someone else,
+so a longer slot only delays noticing one that drifts onto an overlapping bystander. It is a
+multiple of :data:`RESTART_EVERY_S`, so every check falls on a restart. Live sessions keep
 :data:`CHECK_EVERY_S`: their set-up check tells a second person to leave the picture."""
+RESTART_EVERY_S = 2.0
+"""The follower starts afresh at each multiple of this video time past the stream's grid origin (see :class:`PoseEstimator`).
+
+A restart costs a blank frame (~8 ms here) and one person detection (~8 ms more than a
+tracked frame): about 0.25 ms a frame at 30 fps. The parallel path puts its first seam where
+its processes finish together and starts the grid there; with three or more processes, a
+finer grid would put the later seams closer to that point too
+(:func:`assess.pipeline.track_video`). Restarting less often is not worth that quarter of a
+millisecond: the landmarks then follow their own tracking history longer, and on the 60 fps
+render (``benchmarks/synthetic/matrix.py``) every frame against every 2nd frame differed by
+0.47° in mean stance FPPA with a 4-s grid and 0.48° with restarts only at seams, against
+0.03° with this 2-s grid."""
 AGREE_IOU = 0.5
 """A follower's person and the finder's subject are the same when their boxes overlap this much."""
 REBUILD_AFTER_S = 1.0
@@ -282,11 +294,9 @@ class _Stream:
     It must not refer to the lock (the lock is the weak key it hangs on).
     """
 
-    def __init__(self, origin_s: float = 0.0, restarts_s: tuple[float, ...] = (), check_every_s: float = CHECK_EVERY_S) -> None:
+    def __init__(self, origin_s: float = 0.0, check_every_s: float = CHECK_EVERY_S) -> None:
         self.origin_s = origin_s
-        """Where the finder's check slots start (video time)."""
-        self.restarts_s = restarts_s
-        """Video times (ascending) at which the follower starts afresh."""
+        """Where the restart grid and the finder's check slots start (video time)."""
         self.check_every_s = check_every_s
         self.follower: _Follower | None = None
         self.segment = -1
@@ -315,7 +325,8 @@ class PoseEstimator:
     Two landmarkers work together. A *finder* (IMAGE mode, up to
     ``max_people``) sees everyone in a frame; it picks the subject at the
     start (:class:`~assess.subject.SubjectLock`), re-checks every
-    :data:`CHECK_EVERY_S`, and takes over whenever the follower loses the
+    :data:`FILE_CHECK_EVERY_S` of a file (:data:`CHECK_EVERY_S` live), and
+    takes over whenever the follower loses the
     subject. A *follower* (VIDEO mode, one person, see :class:`_Follower`)
     tracks the subject frame to frame at half the finder's cost. A follower
     that drifts onto someone else (a bystander stepping in front) is noticed
@@ -324,13 +335,15 @@ class PoseEstimator:
 
     MediaPipe's tracking takes each frame's crop from the last frame's
     landmarks, so its output depends on the whole history: the same frame
-    reads a few pixels differently depending on where tracking began. A video
-    tracked in time chunks (by several processes) starts a fresh follower at
-    each seam, so a single pass restarts its follower at the same times
-    (``restarts_s`` of :meth:`reset_subject`) and the two agree exactly. A
-    restart costs a blank frame and a person detection (~16 ms of model time);
-    there is none elsewhere. The finder checks at fixed slots of video time,
-    counted from ``grid_origin_s`` (the parallel path's first seam).
+    reads a few pixels differently depending on where tracking began. To make
+    results independent of where a stream starts (a time chunk of a file
+    analysed in another process, a trimmed clip), the follower starts afresh
+    at every multiple of :data:`RESTART_EVERY_S` of video time and the finder
+    checks at fixed slots; two streams over the same frames then agree from
+    the first restart they share (a restart costs ~30 ms of model time every 2 s).
+    The grid starts at 0 unless :meth:`reset_subject` moves its origin (the
+    parallel path does, so that a seam can fall exactly where its processes
+    finish together).
 
     Each stream (a video, a live session) has its own subject lock and
     follower: pass ``subject=`` to :meth:`process` to keep several streams
@@ -357,22 +370,17 @@ class PoseEstimator:
         self._streams: weakref.WeakKeyDictionary[SubjectLock, _Stream] = weakref.WeakKeyDictionary()
         self._subject = SubjectLock()
         self._origin_s = 0.0
-        self._restarts_s: tuple[float, ...] = ()
         self._check_every_s = CHECK_EVERY_S
         self._raw: dict[str, Any] = {}
         self._quiet_calls = 5  # MediaPipe logs a few lines on the first frames with a person
         self.stats = {"frames": 0, "finder": 0, "restarts": 0, "rebuilds": 0}
 
-    def reset_subject(
-        self, *, initial: Box | None = None, initial_time_s: float | None = None, grid_origin_s: float = 0.0, restarts_s: tuple[float, ...] = ()
-    ) -> None:
-        """Forget the current subject when a new video starts (or start from a known box).
+    def reset_subject(self, *, initial: Box | None = None, initial_time_s: float | None = None, grid_origin_s: float = 0.0) -> None:
+        """Forget the current subject (e.g. when a new video starts), or start from a known box.
 
-        The estimator's own stream is then a video file's: ``grid_origin_s``
-        is the video time from which the finder's check slots
-        (:data:`FILE_CHECK_EVERY_S`) are counted, and ``restarts_s`` the video
-        times at which the follower starts afresh (the seams of the parallel
-        path's plan).
+        ``grid_origin_s``: the video time from which the restart grid and the
+        finder's check slots of the estimator's own stream are counted. That
+        stream is then a file's: the finder checks every :data:`FILE_CHECK_EVERY_S`.
         """
         with self._lock:
             old = self._streams.pop(self._subject, None)
@@ -380,7 +388,6 @@ class PoseEstimator:
                 old.close()
             self._subject = SubjectLock(initial=initial, initial_time_s=initial_time_s)
             self._origin_s = grid_origin_s
-            self._restarts_s = tuple(sorted(restarts_s))
             self._check_every_s = FILE_CHECK_EVERY_S
 
     def release(self, subject: SubjectLock) -> None:
@@ -393,8 +400,7 @@ class PoseEstimator:
     def _stream(self, lock: SubjectLock) -> _Stream:
         stream = self._streams.get(lock)
         if stream is None:
-            own = lock is self._subject
-            stream = self._streams[lock] = _Stream(self._origin_s, self._restarts_s, self._check_every_s) if own else _Stream()
+            stream = self._streams[lock] = _Stream(self._origin_s, self._check_every_s) if lock is self._subject else _Stream()
             weakref.finalize(lock, stream.close)
         return stream
 
@@ -417,7 +423,7 @@ class PoseEstimator:
     def _process(self, lock: SubjectLock, stream: _Stream, rgb: NDArray[np.uint8], time_s: float) -> FramePose:
         self.stats["frames"] += 1
         image = mp_image(rgb)
-        segment = bisect.bisect_right(stream.restarts_s, time_s)
+        segment = int(np.floor((time_s - stream.origin_s) / RESTART_EVERY_S))
         if stream.follower is None:
             stream.follower = _Follower(self.model_path, self._min_confidence)
             stream.segment = segment
@@ -439,7 +445,7 @@ class PoseEstimator:
             if lock.choose(time_s, [followed[2]]) == 0:
                 return _pose(time_s, followed[0], followed[3], followed[1], stream.n_people, followed[2])
 
-        # The finder: at the start, every CHECK_EVERY_S, and whenever the follower has lost the subject.
+        # The finder: at the start, once a check slot, and whenever the follower has lost the subject.
         self.stats["finder"] += 1
         res = self._finder.detect(image)
         img, vis, boxes = _people(res)

@@ -14,31 +14,35 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 
 
 def test_chunks_cover_the_video_once_with_a_head_start() -> None:
-    chunks = _plan_chunks(30.0, 3, head_start_s=1.5)
+    chunks = _plan_chunks(30.0, 3, head_start_s=1.5, grid_s=0.0)
     assert chunks[0].start_s == 0.0 and chunks[-1].end_s is None
     spans = [(c.start_s, c.end_s if c.end_s is not None else 30.0) for c in chunks]
     assert spans[0][0] == 0.0 and all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
     lengths = [b - a for a, b in spans]
     assert lengths[0] == pytest.approx(lengths[1] + 1.5) and lengths[1] == pytest.approx(lengths[2])
-    # Every chunk knows all the seams: the follower restarts there and nowhere else.
-    assert {c.restarts_s for c in chunks} == {(spans[1][0], spans[2][0])}
-    assert {c.origin_s for c in chunks} == {spans[1][0]}
 
 
 def test_head_start_leaves_each_worker_at_least_half_a_share() -> None:
-    chunks = _plan_chunks(8.0, 2, head_start_s=100.0)
+    chunks = _plan_chunks(8.0, 2, head_start_s=100.0, grid_s=0.0)
     assert chunks[1].start_s == pytest.approx(6.0)
 
 
-def test_every_seam_falls_midway_between_frames() -> None:
-    # Even split at 10 and 20 s, frames 0.1 s apart: each seam falls between two frames.
-    chunks = _plan_chunks(30.0, 3, frame_s=0.1)
+def test_seams_fall_on_the_restart_grid_and_empty_chunks_merge() -> None:
+    assert [c.start_s for c in _plan_chunks(30.0, 2, head_start_s=1.3, grid_s=4.0, origin_s=0.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(9.0, 4, grid_s=4.0, origin_s=0.0)] == [0.0, 4.0, 8.0]
+
+
+def test_the_first_seam_places_the_grid_midway_between_frames() -> None:
+    # Even split at 10 and 20 s, frames 0.1 s apart: the first seam falls between the frames
+    # at 10.0 and 10.1, the second on the 2-s grid through it.
+    chunks = _plan_chunks(30.0, 3, grid_s=2.0, frame_s=0.1)
     assert [c.start_s for c in chunks] == pytest.approx([0.0, 10.05, 20.05])
-    # Nothing to split: no restart, the check slots start at 0.
-    assert [(c.start_s, c.end_s, c.origin_s, c.restarts_s) for c in _plan_chunks(3.0, 1)] == [(0.0, None, 0.0, ())]
+    assert {round(c.origin_s, 9) for c in chunks} == {0.05}
+    # Nothing to split: the grid starts at 0.
+    assert [(c.start_s, c.end_s, c.origin_s) for c in _plan_chunks(3.0, 1)] == [(0.0, None, 0.0)]
 
 
-def test_a_seam_balances_wasted_decoding_or_moves_to_a_near_keyframe() -> None:
+def test_the_first_seam_balances_wasted_decoding_or_moves_to_a_near_keyframe() -> None:
     # Even split at 16 s, keyframe at 8 s before it: the later chunk first decodes ~8 s for nothing
     # (as costly as tracking 0.56 s), so the seam moves ~0.28 s later to even that out.
     assert _plan_chunks(32.0, 2, keyframes=np.array([0.0, 8.0, 16.6, 24.9]), frame_s=0.04)[1].start_s == pytest.approx(16.3)
@@ -48,21 +52,17 @@ def test_a_seam_balances_wasted_decoding_or_moves_to_a_near_keyframe() -> None:
     assert _plan_chunks(32.0, 2, frame_s=0.04)[1].start_s == pytest.approx(16.02)
 
 
-def test_fewer_processes_split_at_seams_of_the_full_plan_where_the_slower_side_finishes_first() -> None:
-    full = (8.02, 16.02, 24.02)
-    # Two processes, even split at 16 s: the full plan's middle seam; all three stay restarts.
-    two = _plan_chunks(32.0, 2, seams=full)
-    assert [c.start_s for c in two] == [0.0, 16.02]
-    assert {c.restarts_s for c in two} == {full} and {c.origin_s for c in two} == {8.02}
-    # Seams at 14 and 16 s, both 1 s off the even split at 15 s. With a keyframe at 13.9 s a seam
-    # at 14 still leaves the later chunk 1 s more to track; at 16 the earlier chunk tracks 1 s more.
+def test_a_seam_on_a_given_grid_takes_the_point_where_the_slower_side_finishes_first() -> None:
+    # Even split at 15 s, grid points 14 and 16 both 1 s off. With a keyframe at 13.9 s a seam at
+    # 14 still leaves the later chunk 1 s more to track; at 16 the earlier chunk tracks 1 s more.
     keys = np.array([0.0, 13.9])
-    assert [c.start_s for c in _plan_chunks(30.0, 2, seams=(14.0, 16.0), keyframes=keys)] == [0.0, 16.0]
-    # Unknown keyframes: the nearer seam (the earlier of a tie).
-    assert [c.start_s for c in _plan_chunks(30.0, 2, seams=(14.0, 16.0))] == [0.0, 14.0]
-    assert [c.start_s for c in _plan_chunks(30.0, 2, seams=(14.5, 16.0))] == [0.0, 14.5]
-    # More chunks asked than seams to split at: as many as there are.
-    assert [c.start_s for c in _plan_chunks(30.0, 3, seams=(15.0,))] == [0.0, 15.0]
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=keys, origin_s=0.0)] == [0.0, 16.0]
+    # Keyframes only at 0: a seam at 14 would also decode 14 s for nothing; 16 is clearly better.
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, keyframes=np.array([0.0]), origin_s=0.0)] == [0.0, 16.0]
+    # Unknown keyframes: the grid point nearest the even split (the earlier of a tie); a grid through 0.5 s moves it.
+    assert [c.start_s for c in _plan_chunks(30.0, 2, grid_s=2.0, origin_s=0.0)] == [0.0, 14.0]
+    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0, origin_s=0.0)] == [0.0, 16.0]
+    assert [c.start_s for c in _plan_chunks(31.0, 2, grid_s=2.0, origin_s=0.5)] == [0.0, 14.5]
 
 
 def test_stitched_track_equals_a_single_pass() -> None:
@@ -71,9 +71,8 @@ def test_stitched_track_equals_a_single_pass() -> None:
     single = track_video(clip, workers=1)
     stitched = track_video(clip, workers=2)
     assert stitched.source.extra.get("chunks") == 2
-    # The same restarts and check slots for both, placed by the plan for all cores.
+    # One restart grid for both, placed by the two-process plan (its seam is the grid's origin).
     assert single.source.extra["grid_origin_s"] == stitched.source.extra["grid_origin_s"] > 0
-    assert single.source.extra["restarts_s"] == stitched.source.extra["restarts_s"] != []
     np.testing.assert_allclose(stitched.times, single.times)
     assert stitched.detected.all()
     a1, a2 = analyze_track(single), analyze_track(stitched)
@@ -86,5 +85,5 @@ def test_stitched_track_equals_a_single_pass() -> None:
         m1, m2 = s1.metric(name), s2.metric(name)
         assert m1 is not None and m2 is not None, name
         assert m2.value == pytest.approx(m1.value, rel=0.02), name
-    # The single pass restarts its follower at the seams, so the landmarks are the same.
+    # Seams sit where the follower restarts anyway, so the landmarks are the same.
     np.testing.assert_allclose(stitched.image, single.image, atol=1e-6)
