@@ -8,7 +8,9 @@ and 30 s), in one run:
 (b) the bare PoseLandmarker on pre-decoded frames, one process: MediaPipe's
     cheapest set-up for a video (VIDEO mode, one person: the detector runs
     only when the person is lost), and (b') its default set-up (IMAGE mode:
-    detector and landmarks on every frame);
+    detector and landmarks on every frame); both through MediaPipe's Python
+    API as it ships (the analysis calls the same C functions without its
+    per-call thread hand-off, see ``assess.pose._DirectCalls``);
 (b2) (b)'s frames split in two halves, run by two bare processes at once
     (the slower one's wall time): what two busy cores of this machine give;
 (c) the full ``assess analyze`` command (decode, track, metrics, JSON), as a
