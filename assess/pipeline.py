@@ -131,8 +131,7 @@ def track_video(
         chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin)
     if len(chunks) >= 2:
         try:
-            with opencv_threads(1):
-                return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
+            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
         except BrokenProcessPool:
             pass  # worker processes could not start here (e.g. no importable __main__): one process it is
 
@@ -166,13 +165,13 @@ def track_video(
 
 @contextlib.contextmanager
 def opencv_threads(n: int) -> Iterator[None]:
-    """Limit OpenCV's own thread pool to ``n`` threads for a while (the parallel path: 1).
+    """Limit OpenCV's own thread pool to ``n`` threads for a while (a chunk of the parallel path: 1).
 
     When every core already tracks a chunk, OpenCV's parallel loops in the
     camera step (:mod:`assess.camera`) find no idle core: their threads only
     wait for each other and add hand-offs. Measured on a 30-s 720p clip, four
     alternating runs each: the whole analysis took 17.1 instead of 18.3 s of
-    CPU (9.45 instead of 9.99 s wall). Spawned workers set it once for good.
+    CPU (9.45 instead of 9.99 s wall).
     """
     before = cv2.getNumThreads()
     cv2.setNumThreads(n)
@@ -257,7 +256,6 @@ def _init_worker(model: str, slots: Any) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
-    cv2.setNumThreads(1)  # see opencv_threads
     _WORKER["estimator"] = PoseEstimator(model)
     _WORKER["slots"] = slots
     # A worker's results have left through the pool's queue before it is told to exit, and it holds
@@ -293,7 +291,8 @@ def _run_chunk(
             report(min(1.0, (frame.time_s - chunk.start_s) / span))
 
     frames = _model_sized(iter_frames(path, stride=stride, start_s=chunk.start_s, end_s=chunk.end_s, mirror=mirror, threads=1))
-    buf, camera = record_frames(frames, est, on_frame)
+    with opencv_threads(1):
+        buf, camera = record_frames(frames, est, on_frame)
     if report is not None:
         report(1.0)
     times, image, world, vis, found = buf.arrays()

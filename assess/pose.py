@@ -204,7 +204,7 @@ class _DirectCalls:
             setattr(self, signature.func_name, signature.create_python_wrapper(raw_lib, here))
 
     def close(self) -> None:
-        """Nothing to shut down (MediaPipe's dispatcher has a thread to stop here)."""
+        """Nothing to shut down: unlike MediaPipe's dispatcher, this holds no thread."""
 
 
 def _call_directly(landmarker: Any) -> bool:
@@ -465,8 +465,10 @@ class PoseEstimator:
         """Run a bare one-person landmarker on a frame; return how many people it found.
 
         For benchmarks: the model's own cost, without our subject handling or
-        copies, through MediaPipe's Python API as it ships. By default MediaPipe's cheapest set-up for video (VIDEO mode:
-        the detector runs only when the person is lost; its smoothing on);
+        copies, through MediaPipe's Python API as it ships (no
+        :class:`_DirectCalls`). By default MediaPipe's cheapest set-up for
+        video (VIDEO mode: the detector runs only when the person is lost; its
+        smoothing on);
         ``every_frame`` runs the PoseLandmarker's defaults (IMAGE mode:
         detector and landmarks on every frame).
         """

@@ -59,10 +59,11 @@ def run_measured(cmd: list[str], *, sample_s: float = 0.2) -> Run:
     """Run ``cmd``; wall and CPU time from a blocking ``wait4``, memory sampled from ``/proc`` (VmHWM, reset at exec).
 
     The wait runs on its own thread, so the wall time ends when the command
-    does; the memory samples (every ``sample_s``) read a few files per thread
-    of every process in the tree, so they are kept sparse: reading them every
-    50 ms took CPU from the command measured on a 2-core machine. VmHWM is a
-    high-water mark, so a sparse sample still sees each process's peak.
+    does, not at the next sample. A sample reads a few files per thread of
+    every process in the tree, on the same two cores as the command, so
+    samples are sparse (the old 50-ms polling against this: 8.66 vs 8.55 s
+    median over four alternating runs of a 30-s clip, within noise). VmHWM is
+    a high-water mark, so a sparse sample still sees each process's peak.
     ``ru_maxrss`` from ``wait4`` is not used for memory: a child forked from a
     large parent reports the parent's pages as its own until it execs.
     """
