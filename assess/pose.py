@@ -40,10 +40,21 @@ from .video import Frame
 
 MAX_PEOPLE = 3
 
-UNUSED_MEDIAPIPE_MODULES = frozenset({"mediapipe.tasks.python.vision.drawing_utils", "mediapipe.tasks.python.vision.drawing_styles"})
-"""Modules that ``import mediapipe`` loads although Foot First never uses them: they
-import ``matplotlib.pyplot``, 0.36 of the 0.46 s that importing mediapipe takes here, in
-every process that tracks (see :func:`import_mediapipe`)."""
+UNUSED_MEDIAPIPE_MODULES = frozenset(
+    {
+        "mediapipe.tasks.python.vision.drawing_utils",
+        "mediapipe.tasks.python.vision.drawing_styles",
+        "mediapipe.tasks.python.audio",
+        "mediapipe.tasks.python.text",
+        "mediapipe.tasks.python.retrieval",
+        "mediapipe.tasks.python.decision",
+    }
+)
+"""Modules and packages that ``import mediapipe`` loads although Foot First never uses
+them, in every process that tracks (see :func:`import_mediapipe`): the drawing helpers
+import ``matplotlib.pyplot`` (0.36 of the 0.46 s that importing mediapipe took), and the
+audio, text, retrieval and decision tasks another 0.16 s of the remaining 0.2 s (the audio
+tasks load ``sounddevice`` and its PortAudio library; measured with ``-X importtime``)."""
 
 
 class _DeferredFinder(importlib.abc.MetaPathFinder):
@@ -220,9 +231,24 @@ def _call_directly(landmarker: Any) -> bool:
     return True
 
 
+_GRAPHS_STARTED = [0]
+"""How many MediaPipe graphs this process has started (see :func:`graphs_started`)."""
+
+
+def graphs_started() -> int:
+    """How many MediaPipe graphs this process has started, closed ones included.
+
+    A graph owns native threads and locks that a forked child would inherit
+    in whatever state they were: the parallel path forks its workers only
+    while this is 0 (see :func:`assess.pipeline.worker_start_method`).
+    """
+    return _GRAPHS_STARTED[0]
+
+
 def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float, *, direct: bool = True) -> Any:
     """A PoseLandmarker; ``direct``: its C functions are called on the calling thread (see :class:`_DirectCalls`)."""
     import_mediapipe()
+    _GRAPHS_STARTED[0] += 1
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 
-def test_importing_mediapipe_leaves_matplotlib_unloaded_until_the_drawing_helpers_are_used() -> None:
+def test_importing_mediapipe_leaves_unused_parts_unloaded_until_they_are_used() -> None:
     # A fresh interpreter: this test process may have loaded matplotlib already.
     script = textwrap.dedent(
         """
@@ -20,10 +20,13 @@ def test_importing_mediapipe_leaves_matplotlib_unloaded_until_the_drawing_helper
         print(callable(mp.Image), callable(PoseLandmarker.create_from_options))
         spec = drawing_utils.DrawingSpec()  # first use loads the real module
         print("pyplot" if "matplotlib.pyplot" in sys.modules else "no pyplot", type(spec).__name__)
+        print(sorted(m for m in ("sounddevice", "mediapipe.tasks.python.audio.audio_classifier") if m in sys.modules))
+        from mediapipe.tasks.python import audio
+        print(audio.AudioClassifier.__name__, "mediapipe.tasks.python.audio.audio_classifier" in sys.modules)
         """
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
-    assert out[:3] == ["no pyplot", "True True", "pyplot DrawingSpec"]
+    assert out[:5] == ["no pyplot", "True True", "pyplot DrawingSpec", "[]", "AudioClassifier True"]
 
 
 def test_direct_calls_give_the_same_landmarks_and_still_raise_mediapipes_errors() -> None:
