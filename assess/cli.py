@@ -34,6 +34,9 @@ def _progress_bar(label: str, enabled: bool):  # type: ignore[no-untyped-def]
     """A tqdm bar on stderr driven by fractions 0…1, or a no-op."""
     from tqdm import tqdm
 
+    # No monitor thread: the bar is updated often enough without it, and a second thread
+    # would keep the analysis from forking its worker (see pipeline.worker_start_method).
+    tqdm.monitor_interval = 0
     bar = tqdm(total=100, desc=label, unit="%", disable=not enabled, leave=False, file=sys.stderr,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
 

@@ -6,10 +6,11 @@ the pose estimator over its frames, build the track.
 Speed: the pose model runs on one core, so a plain loop leaves the other
 cores idle. For files longer than a few seconds, :func:`track_video` splits
 the video into as many time chunks as there are workers: this process tracks
-the first chunk while freshly spawned processes, each with its own
-landmarker, track the others (decoding and inference overlap across
-processes). The first chunk is sized by what a worker spends starting up, so
-all finish together. Seams fall where the pose follower restarts anyway
+the first chunk while worker processes, each with its own landmarker, track
+the others (decoding and inference overlap across processes). Workers are
+forked where that is safe (the command line) and spawned elsewhere (see
+:func:`worker_start_method`). The first chunk is shorter by what this process
+spends starting up beyond a worker, so all finish together. Seams fall where the pose follower restarts anyway
 (every ``RESTART_EVERY_S`` of video time), so each chunk tracks exactly as a
 single pass would, with no overlap to settle. The restart grid of a video
 starts at its first seam: that seam falls where the processes finish
@@ -28,6 +29,8 @@ import atexit
 import contextlib
 import multiprocessing as mp
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -43,7 +46,7 @@ from numpy.typing import NDArray
 from .assessment import Assessment, analyze_track
 from .landmarks import idx
 from .models import DEFAULT_MODEL
-from .pose import RESTART_EVERY_S, PoseEstimator, record_frames, track_frames
+from .pose import RESTART_EVERY_S, PoseEstimator, graphs_started, record_frames, track_frames
 from .subject import Box, body_box
 from .track import PoseTrack, SourceInfo
 from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, probe
@@ -58,14 +61,14 @@ MAX_ANALYSIS_FPS = 60.0
 MODEL_MAX_SIDE = 1920
 """Frames larger than this (longer side, pixels) are shrunk before the pose model: it sees
 256-px crops anyway, and an 8K frame would cost ~100 MB per copy."""
-WORKER_START_S = 0.5
-"""Wall time from the pool's start to a spawned worker's first frame (imports, model load; measured 0.43–0.54 s here)."""
-MAIN_START_S = 0.85
-"""Wall time from the pool's start to this process's first frame: it imports the metrics (scipy.signal, ~0.85 s
-of CPU) and loads its own landmarker meanwhile (measured 0.82–0.91 s here)."""
-FRAME_COST_S = 0.017
-"""Rough wall time per analysed frame in one process while another tracks beside it (decode + pose, 720p,
-full model; measured 16.5 ms here), to size chunks."""
+MAIN_LAG_FRAMES = {"fork": 40, "spawn": 25}
+"""How many frames a worker has tracked when this process tracks its first, by how the workers start
+(:func:`worker_start_method`): meanwhile this process imports the metrics (scipy.signal, 1.0–1.7 s
+of one core here) and loads its landmarker, while a forked worker only loads its landmarker and a
+spawned one imports everything first. Counted in frames because start-up and tracking both scale
+with the machine's speed: 40 and 25 frames measured here (three runs each: 1.4–1.8 and 1.0–1.3 s
+at 35–41 ms a frame), 21 on an earlier, twice as fast machine for spawn. This process's first
+chunk is shorter by half of that, so both finish together."""
 MIN_CHUNK_S = 4.0
 """Chunks shorter than this are not worth a process start (~1 s)."""
 DECODE_SHARE = 0.07
@@ -122,16 +125,17 @@ def track_video(
     info = probe(path)
     check_usable(info)
     n_workers = 1 if estimator is not None else (workers or default_workers())
-    # The plan this machine makes with all its cores places the restart grid; any other
-    # number of processes keeps that grid, so its landmarks are the same.
+    # The plan this machine makes with all its cores and forked workers places the restart grid;
+    # any other plan keeps that grid, so its landmarks are the same.
     keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
     chunks = _plan(info, stride, default_workers(), keyframes)
     origin = chunks[0].origin_s
-    if n_workers != default_workers():
-        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin)
+    method = worker_start_method()
+    if n_workers != default_workers() or method != "fork":
+        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin, method=method)
     if len(chunks) >= 2:
         try:
-            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror)
+            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror, method=method)
         except BrokenProcessPool:
             pass  # worker processes could not start here (e.g. no importable __main__): one process it is
 
@@ -179,6 +183,27 @@ def opencv_threads(n: int) -> Iterator[None]:
         yield
     finally:
         cv2.setNumThreads(before)
+
+
+def worker_start_method() -> str:
+    """How the parallel path starts its worker processes: ``"fork"`` where that is safe, else ``"spawn"``.
+
+    A forked worker shares this process's imported modules (numpy, OpenCV,
+    PyAV, mediapipe: ~0.8 s of one core here, a quarter of the analysis's
+    start-up) and starts tracking that much sooner. Forking copies only the
+    calling thread, so it is done only on Linux, in a process with no other
+    Python thread and no MediaPipe graph started yet (a graph runs native
+    threads that may hold locks): the command line's analysis is such a
+    process. The app (server threads, a live landmarker) and other callers
+    spawn fresh interpreters. The native threads that numpy's OpenBLAS and
+    OpenCV start at import are idle workers that both libraries restart in a
+    forked child.
+    """
+    if not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
+        return "spawn"
+    if threading.active_count() > 1 or graphs_started() > 0:
+        return "spawn"
+    return "fork"
 
 
 def release_heap() -> None:
@@ -309,15 +334,16 @@ def _run_chunk(
     )
 
 
-def _plan(info: VideoInfo, stride: int, n_workers: int, keyframes: NDArray[np.float64] | None, origin_s: float | None = None) -> list[_Chunk]:
-    """Time chunks of a video for ``n_workers`` processes (one chunk: a single pass; see :func:`_plan_chunks`)."""
+def _plan(
+    info: VideoInfo, stride: int, n_workers: int, keyframes: NDArray[np.float64] | None, origin_s: float | None = None, method: str = "fork"
+) -> list[_Chunk]:
+    """Time chunks of a video for ``n_workers`` processes started by ``method`` (one chunk: a single pass; see :func:`_plan_chunks`)."""
     n_chunks = min(n_workers, int(info.duration_s // MIN_CHUNK_S)) if info.duration_s > 0 else 1
     if n_chunks < 2:
         return [_Chunk(0, 0.0, None, origin_s or 0.0)]
     # This process starts tracking later than the workers (it loads the metrics meanwhile):
     # its first chunk is shorter by the video they cover in that time.
-    rate = 1.0 / (FRAME_COST_S * max(info.fps / stride, 1.0))  # video seconds per wall second, one process
-    head_start = (WORKER_START_S - MAIN_START_S) * rate
+    head_start = -MAIN_LAG_FRAMES[method] * stride / max(info.fps, 1.0)  # in seconds of video
     frame_s = stride / info.fps if info.fps > 0 else 0.0
     return _plan_chunks(info.duration_s, n_chunks, head_start_s=head_start, keyframes=keyframes, origin_s=origin_s, frame_s=frame_s)
 
@@ -434,12 +460,14 @@ def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
     return body_box(res.image[i], res.visibility[i]), float(res.times[i])
 
 
-def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path, stride: int, progress: Progress | None, mirror: bool = False) -> PoseTrack:
+def _track_parallel(
+    info: VideoInfo, chunks: list[_Chunk], *, model: str | Path, stride: int, progress: Progress | None, mirror: bool = False, method: str = "spawn"
+) -> PoseTrack:
     from .errors import NoPoseError
 
     n_chunks = len(chunks)
     began = time.time()
-    ctx = mp.get_context("spawn")  # never fork a process that may hold a MediaPipe graph
+    ctx = mp.get_context(method)
     slots = ctx.Array("d", n_chunks, lock=False)
     with ProcessPoolExecutor(max_workers=n_chunks - 1, mp_context=ctx, initializer=_init_worker, initargs=(str(model), slots)) as pool:
         futures = [pool.submit(_run_chunk, str(info.path), c, stride, None, None, mirror) for c in chunks[1:]]
@@ -504,6 +532,7 @@ def _track_parallel(info: VideoInfo, chunks: list[_Chunk], *, model: str | Path,
             results[0].model_name,
             stride,
             chunks=n_chunks,
+            workers_started_by=method,
             seams_s=[round(c.start_s, 3) for c in chunks[1:]],
             grid_origin_s=round(chunks[0].origin_s, 6),
             chunk_wall_s=[[round(r.wall[0] - began, 2), round(r.wall[1] - began, 2)] for r in results],

@@ -87,3 +87,51 @@ def test_stitched_track_equals_a_single_pass() -> None:
         assert m2.value == pytest.approx(m1.value, rel=0.02), name
     # Seams sit where the follower restarts anyway, so the landmarks are the same.
     np.testing.assert_allclose(stitched.image, single.image, atol=1e-6)
+
+
+def test_workers_are_forked_only_from_a_process_with_one_thread_and_no_graph() -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    # A fresh interpreter, as the command line is: nothing has started a thread or a graph yet.
+    script = textwrap.dedent(
+        """
+        import threading
+        from assess import pipeline
+        print(pipeline.worker_start_method())
+        stop = threading.Event()
+        t = threading.Thread(target=stop.wait)
+        t.start()
+        print(pipeline.worker_start_method())
+        stop.set()
+        t.join()
+        from assess.pose import PoseEstimator
+        PoseEstimator("full").close()
+        print(pipeline.worker_start_method())
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    expected = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert out == [expected, "spawn", "spawn"]
+
+
+def test_forked_workers_give_the_landmarks_of_a_single_pass(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    clip = SAMPLES / "right_stance_valgus15.mp4"
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from assess.pipeline import track_video
+        track = track_video({str(clip)!r}, workers=2)
+        print(track.source.extra["workers_started_by"], track.source.extra["chunks"])
+        np.save({str(tmp_path / "image.npy")!r}, track.image)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["fork" if sys.platform.startswith("linux") else "spawn", "2"]
+    single = track_video(clip, workers=1)
+    np.testing.assert_allclose(np.load(tmp_path / "image.npy"), single.image, atol=1e-6)
