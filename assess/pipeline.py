@@ -54,7 +54,7 @@ from .video import Frame, VideoInfo, check_usable, iter_frames, keyframe_times, 
 Progress = Callable[[float], None]
 """Called with the fraction of the video done, 0 … 1."""
 
-PIPELINE_VERSION = 8
+PIPELINE_VERSION = 9
 """Bumped whenever tracking output changes (caches of tracks key on it)."""
 MAX_ANALYSIS_FPS = 60.0
 """High-frame-rate video (120–240 fps) is analysed at a stride that brings it to at most this rate."""
