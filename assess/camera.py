@@ -14,9 +14,13 @@ Only the body counts, because a white studio backdrop is clipped by design
 and does no harm.
 
 Corners are found again every :data:`REDETECT_EVERY` frames (or when too
-few survive) and otherwise followed from frame to frame. Cost: about 1 ms a
-frame (a 160-px-wide grey image, ≤ 60 corners), next to ~17–35 ms for the
-pose model.
+few survive) and otherwise followed from frame to frame. A background with
+little texture (a plain studio wall) gives few corners however often one
+looks: after a search that found fewer than ``2 * MIN_CORNERS`` the next one
+waits its turn, instead of searching once or twice every frame (on a studio
+clip: 479 searches in 240 frames for 3 corners each, none of them usable).
+Cost: about 0.5–1 ms a frame (a 160-px-wide grey image, ≤ 60 corners), next
+to ~20–35 ms for the pose model.
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ class BackgroundMotion:
         self._prev: NDArray[np.uint8] | None = None
         self._corners: NDArray[np.float32] | None = None
         self._age = 0
+        """Frames since the last search for corners."""
+        self._found = 0
+        """How many corners the last search found."""
         self._clipped = 0.0
         self._frames = 0
 
@@ -91,10 +98,14 @@ class BackgroundMotion:
         if prev is None:
             self._corners = self._find(grey, subject_box)
             return 0.0, 0.0
-        if corners is None or len(corners) < 2 * MIN_CORNERS or self._age >= REDETECT_EVERY:
+        self._age += 1
+        n = 0 if corners is None else len(corners)
+        poor = self._found < 2 * MIN_CORNERS  # the last search found little texture: looking again soon finds no more
+        if self._age >= REDETECT_EVERY or (n < 2 * MIN_CORNERS and not poor):
             corners = self._find(prev, subject_box)
-        if corners is None or len(corners) < MIN_CORNERS:
-            self._corners = self._find(grey, subject_box)
+            n = 0 if corners is None else len(corners)
+        if corners is None or n < MIN_CORNERS:
+            self._corners = None
             return float("nan"), float("nan")
         flow = cv2.calcOpticalFlowPyrLK(prev, grey, corners, None, winSize=(15, 15), maxLevel=2)
         moved, status = cast(NDArray[np.float32], flow[0]), cast(NDArray[np.uint8], flow[1])
@@ -102,7 +113,6 @@ class BackgroundMotion:
         if subject_box is not None:  # a corner the person walked over is no longer background
             ok &= ~_inside(moved.reshape(-1, 2), subject_box, size)
         self._corners = moved[ok].reshape(-1, 1, 2)
-        self._age += 1
         if ok.sum() < MIN_CORNERS:
             return float("nan"), float("nan")
         d = np.median((moved[ok] - corners[ok]).reshape(-1, 2), axis=0)
@@ -114,7 +124,9 @@ class BackgroundMotion:
         if box is not None:
             x0, y0, x1, y1 = _widened(box, (grey.shape[1], grey.shape[0]))
             mask[y0:y1, x0:x1] = 0
-        return cast("NDArray[np.float32] | None", cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask))
+        found = cast("NDArray[np.float32] | None", cv2.goodFeaturesToTrack(grey, MAX_CORNERS, 0.01, 5, mask=mask))
+        self._found = 0 if found is None else len(found)
+        return found
 
 
 def _widened(box: Box, size: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -43,6 +43,25 @@ def test_flat_picture_gives_no_estimate() -> None:
     assert all(np.isnan(bm.update(flat, None)))
 
 
+def test_a_background_with_little_texture_is_searched_once_per_refresh_not_every_frame() -> None:
+    from assess.camera import REDETECT_EVERY
+
+    bm = BackgroundMotion()
+    searches = []
+    find = bm._find
+
+    def counted(grey: np.ndarray, box: Box | None) -> np.ndarray | None:
+        searches.append(1)
+        return find(grey, box)
+
+    bm._find = counted  # type: ignore[method-assign]
+    wall = np.full((240, 320, 3), 128, np.uint8)
+    wall[100:110, 40:50] = 255  # one bright patch: four corners, fewer than an estimate needs
+    shifts = [bm.update(wall, None) for _ in range(4 * REDETECT_EVERY)]
+    assert all(np.isnan(s).all() for s in shifts[1:])
+    assert len(searches) <= 1 + 4  # the first frame, then once every REDETECT_EVERY frames
+
+
 def test_panning_camera_degrades_sway_and_a_still_one_does_not(tmp_path: Path) -> None:
     frames = [f.rgb for f in iter_frames(SAMPLE, end_s=6.0)]
     h, w = frames[0].shape[:2]
