@@ -10,16 +10,17 @@ the first chunk while worker processes, each with its own landmarker, track
 the others (decoding and inference overlap across processes). Workers are
 forked where that is safe (the command line) and spawned elsewhere (see
 :func:`worker_start_method`). The first chunk is shorter by what this process
-spends starting up beyond a worker, so all finish together. Seams fall where the pose follower restarts anyway
-(every ``RESTART_EVERY_S`` of video time), so each chunk tracks exactly as a
-single pass would, with no overlap to settle. The restart grid of a video
-starts at its first seam: that seam falls where the processes finish
-together (or just after a keyframe, where the worker's seek wastes no
-decoding, when one is near), and any other seams on the grid through it. A
-pass with fewer processes, or one, uses the same grid, so all give the same
-landmarks. At each seam the subject of the later chunk's first frames is
-checked against the earlier chunk's last frames, and a chunk that picked
-someone else is tracked again, seeded with the earlier subject.
+spends starting up beyond a worker, so all finish together. Seams fall where
+the pose follower restarts anyway (every ``RESTART_EVERY_S`` of video time),
+so each chunk tracks exactly as a single pass would, with no overlap to
+settle. The restart grid of a video starts at its first seam: that seam
+falls where the processes finish together (or just after a keyframe, where
+the worker's seek wastes no decoding, when one is near), and any other seams
+on the grid through it. A pass with fewer processes, or one, uses the same
+grid, so all give the same landmarks. At each seam the subject of the later
+chunk's first frames is checked against the earlier chunk's last frames, and
+a chunk that picked someone else is tracked again, seeded with the earlier
+subject.
 ``benchmarks/speed.py`` measures all this against the bare model.
 """
 
