@@ -200,11 +200,8 @@ def worker_start_method() -> str:
     OpenCV start at import are idle workers that both libraries restart in a
     forked child.
     """
-    if not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
-        return "spawn"
-    if threading.active_count() > 1 or graphs_started() > 0:
-        return "spawn"
-    return "fork"
+    safe = sys.platform.startswith("linux") and threading.active_count() == 1 and graphs_started() == 0
+    return "fork" if safe else "spawn"
 
 
 def release_heap() -> None:
@@ -462,7 +459,7 @@ def _last_box(res: _ChunkResult) -> tuple[Box, float] | None:
 
 
 def _track_parallel(
-    info: VideoInfo, chunks: list[_Chunk], *, model: str | Path, stride: int, progress: Progress | None, mirror: bool = False, method: str = "spawn"
+    info: VideoInfo, chunks: list[_Chunk], *, model: str | Path, stride: int, progress: Progress | None, method: str, mirror: bool = False
 ) -> PoseTrack:
     from .errors import NoPoseError
 

@@ -231,7 +231,7 @@ def _call_directly(landmarker: Any) -> bool:
     return True
 
 
-_GRAPHS_STARTED = [0]
+_graphs_started = 0
 """How many MediaPipe graphs this process has started (see :func:`graphs_started`)."""
 
 
@@ -242,13 +242,14 @@ def graphs_started() -> int:
     in whatever state they were: the parallel path forks its workers only
     while this is 0 (see :func:`assess.pipeline.worker_start_method`).
     """
-    return _GRAPHS_STARTED[0]
+    return _graphs_started
 
 
 def _landmarker(path: Path, mode: str, num_poses: int, min_confidence: float, *, direct: bool = True) -> Any:
     """A PoseLandmarker; ``direct``: its C functions are called on the calling thread (see :class:`_DirectCalls`)."""
+    global _graphs_started
     import_mediapipe()
-    _GRAPHS_STARTED[0] += 1
+    _graphs_started += 1
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 

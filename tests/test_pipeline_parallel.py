@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -90,10 +93,6 @@ def test_stitched_track_equals_a_single_pass() -> None:
 
 
 def test_workers_are_forked_only_from_a_process_with_one_thread_and_no_graph() -> None:
-    import subprocess
-    import sys
-    import textwrap
-
     # A fresh interpreter, as the command line is: nothing has started a thread or a graph yet.
     script = textwrap.dedent(
         """
@@ -117,10 +116,6 @@ def test_workers_are_forked_only_from_a_process_with_one_thread_and_no_graph() -
 
 
 def test_forked_workers_give_the_landmarks_of_a_single_pass(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-    import textwrap
-
     clip = SAMPLES / "right_stance_valgus15.mp4"
     script = textwrap.dedent(
         f"""
