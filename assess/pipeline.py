@@ -125,6 +125,7 @@ def track_video(
     """
     info = probe(path)
     check_usable(info)
+    hold_freed_heap()
     n_workers = 1 if estimator is not None else (workers or default_workers())
     # The plan this machine makes with all its cores and forked workers places the restart grid;
     # any other plan keeps that grid, so its landmarks are the same.
@@ -204,6 +205,41 @@ def worker_start_method() -> str:
     return "fork" if safe else "spawn"
 
 
+HEAP_HOLD_BYTES = 32 * 1024 * 1024
+"""Freed C heap memory kept for reuse while tracking (see :func:`hold_freed_heap`)."""
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+_heap_held = False
+
+
+def hold_freed_heap() -> None:
+    """Keep up to :data:`HEAP_HOLD_BYTES` of freed C heap for reuse instead of returning it at once (glibc's ``mallopt``).
+
+    Tracking a frame allocates and frees a few frame-sized buffers (decoder,
+    RGB copy, MediaPipe's image and tensors). With glibc's defaults the heap's
+    free top is handed back to the system after most frames and taken again
+    on the next, and every page taken again is a page fault that zeroes it.
+    Measured here, 12 s of 720p in one process: 101 000–199 000 faults while
+    tracking (6.0–6.2 s), held 32 000–34 000, most of them the landmarker's
+    start (5.4–6.2 s; three runs each); the command on a 30-s clip, five
+    alternating runs: 235 000–487 000 faults against 137 000–140 000, and
+    9.9 against 9.0 s on average. Buffers up to this size also come from the
+    heap rather than from a mapping of their own (the same churn). Set once per
+    process that tracks (this one and each worker); :func:`release_heap` still
+    returns everything when tracking ends. A no-op where the C library is
+    not glibc.
+    """
+    global _heap_held
+    if _heap_held:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        _heap_held = bool(libc.mallopt(_M_MMAP_THRESHOLD, HEAP_HOLD_BYTES)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, HEAP_HOLD_BYTES))
+    except (OSError, AttributeError):
+        pass
+
+
 def release_heap() -> None:
     """Hand freed heap memory back to the system (glibc's ``malloc_trim``; a no-op elsewhere).
 
@@ -279,6 +315,7 @@ def _init_worker(model: str, slots: Any) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
+    hold_freed_heap()
     _WORKER["estimator"] = PoseEstimator(model)
     _WORKER["slots"] = slots
     # A worker's results have left through the pool's queue before it is told to exit, and it holds

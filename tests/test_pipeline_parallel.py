@@ -130,3 +130,36 @@ def test_forked_workers_give_the_landmarks_of_a_single_pass(tmp_path: Path) -> N
     assert out == ["fork" if sys.platform.startswith("linux") else "spawn", "2"]
     single = track_video(clip, workers=1)
     np.testing.assert_allclose(np.load(tmp_path / "image.npy"), single.image, atol=1e-6)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_a_tracking_process_reuses_freed_frame_memory_without_faulting_it_in_again() -> None:
+    # A fresh interpreter: a 20 MB buffer (a few frames' worth) is filled, freed, and filled again.
+    # glibc by default maps it afresh each time (every page faults in again); held, the second
+    # fill reuses the pages.
+    script = textwrap.dedent(
+        """
+        import ctypes, resource, sys
+        from assess.pipeline import hold_freed_heap
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc.restype = ctypes.c_void_p
+        libc.free.argtypes = [ctypes.c_void_p]
+        if sys.argv[1] == "held":
+            hold_freed_heap()
+        size = 20 * 1024 * 1024
+
+        def fill_and_free():
+            p = libc.malloc(size)
+            ctypes.memset(p, 1, size)
+            libc.free(p)
+
+        fill_and_free()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        fill_and_free()
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        """
+    )
+    faults = {how: int(subprocess.run([sys.executable, "-c", script, how], capture_output=True, text=True, check=True).stdout) for how in ("default", "held")}
+    pages = 20 * 1024 * 1024 // 4096
+    assert faults["held"] < 0.05 * pages
+    assert faults["default"] > 0.5 * pages  # the churn the setting removes
