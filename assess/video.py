@@ -17,6 +17,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from .errors import InputNotFound, VideoError
@@ -353,6 +354,9 @@ def iter_frames(
                 decoder = _decode(container, stream)
             else:
                 pending.append(first)
+        # One converter for the whole video: ``frame.to_ndarray(format=...)`` builds a new one (and sets
+        # up FFmpeg's scaler afresh) for every frame, ~0.1 ms of the ~0.45 ms a 720p conversion takes.
+        to_rgb = VideoReformatter()
         last_t = -math.inf
         n_decoded = 0
         n_yielded = 0
@@ -380,7 +384,7 @@ def iter_frames(
             if index % stride:
                 continue
             try:
-                rgb: NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24", threads=threads), dtype=np.uint8)
+                rgb: NDArray[np.uint8] = np.asarray(to_rgb.reformat(frame, format="rgb24", threads=threads).to_ndarray(), dtype=np.uint8)
             except (av.error.FFmpegError, ValueError) as exc:  # a damaged frame with no usable picture format
                 if n_yielded:
                     break

@@ -154,3 +154,17 @@ def test_one_thread_decodes_the_same_pixels() -> None:
     for a, b in pairs:
         assert a.time_s == b.time_s
         np.testing.assert_array_equal(a.rgb, b.rgb)
+
+
+def test_frames_have_the_pixels_of_pyav_own_conversion() -> None:
+    # iter_frames keeps one converter for the whole video; each frame must still read as PyAV's
+    # per-frame conversion gives it.
+    import av
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "right_stance_valgus15.mp4"
+    with av.open(str(clip)) as container:
+        reference = [f.to_ndarray(format="rgb24") for _, f in zip(range(8), container.decode(video=0))]
+    ours = [f.rgb for _, f in zip(range(8), iter_frames(clip))]
+    assert len(ours) == len(reference) == 8
+    for a, b in zip(ours, reference):
+        np.testing.assert_array_equal(a, b)
