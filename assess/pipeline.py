@@ -125,48 +125,48 @@ def track_video(
     """
     info = probe(path)
     check_usable(info)
-    hold_freed_heap()
-    n_workers = 1 if estimator is not None else (workers or default_workers())
-    # The plan this machine makes with all its cores and forked workers places the restart grid;
-    # any other plan keeps that grid, so its landmarks are the same.
-    keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
-    chunks = _plan(info, stride, default_workers(), keyframes)
-    origin = chunks[0].origin_s
-    method = worker_start_method()
-    if n_workers != default_workers() or method != "fork":
-        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin, method=method)
-    if len(chunks) >= 2:
+    with freed_heap_held():
+        n_workers = 1 if estimator is not None else (workers or default_workers())
+        # The plan this machine makes with all its cores and forked workers places the restart grid;
+        # any other plan keeps that grid, so its landmarks are the same.
+        keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
+        chunks = _plan(info, stride, default_workers(), keyframes)
+        origin = chunks[0].origin_s
+        method = worker_start_method()
+        if n_workers != default_workers() or method != "fork":
+            chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin, method=method)
+        if len(chunks) >= 2:
+            try:
+                return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror, method=method)
+            except BrokenProcessPool:
+                pass  # worker processes could not start here (e.g. no importable __main__): one process it is
+
+        own = estimator is None
+        est = PoseEstimator(model) if estimator is None else estimator
+        est.reset_subject(grid_origin_s=origin)
+        duration = max(info.duration_s, 1e-6)
+
+        def on_frame(frame: Frame) -> None:
+            if progress is not None:
+                progress(min(1.0, frame.time_s / duration))
+
         try:
-            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror, method=method)
-        except BrokenProcessPool:
-            pass  # worker processes could not start here (e.g. no importable __main__): one process it is
-
-    own = estimator is None
-    est = PoseEstimator(model) if estimator is None else estimator
-    est.reset_subject(grid_origin_s=origin)
-    duration = max(info.duration_s, 1e-6)
-
-    def on_frame(frame: Frame) -> None:
+            track = track_frames(
+                _model_sized(iter_frames(info.path, stride=stride, mirror=mirror)),
+                estimator=est,
+                width=info.width,
+                height=info.height,
+                fps=info.fps / stride,
+                source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
+                progress=on_frame,
+            )
+        finally:
+            if own:
+                est.close()
+                release_heap()
         if progress is not None:
-            progress(min(1.0, frame.time_s / duration))
-
-    try:
-        track = track_frames(
-            _model_sized(iter_frames(info.path, stride=stride, mirror=mirror)),
-            estimator=est,
-            width=info.width,
-            height=info.height,
-            fps=info.fps / stride,
-            source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
-            progress=on_frame,
-        )
-    finally:
-        if own:
-            est.close()
-            release_heap()
-    if progress is not None:
-        progress(1.0)
-    return track
+            progress(1.0)
+        return track
 
 
 @contextlib.contextmanager
@@ -206,13 +206,28 @@ def worker_start_method() -> str:
 
 
 HEAP_HOLD_BYTES = 32 * 1024 * 1024
-"""Freed C heap memory kept for reuse while tracking (see :func:`hold_freed_heap`)."""
+"""Freed C heap memory kept for reuse while tracking (see :func:`freed_heap_held`)."""
+GLIBC_THRESHOLD_BYTES = 128 * 1024
+"""glibc's starting trim and mmap thresholds, set again when no tracking holds the heap."""
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-_heap_held = False
+_heap_holders = 0
+_heap_lock = threading.Lock()
 
 
-def hold_freed_heap() -> None:
-    """Keep up to :data:`HEAP_HOLD_BYTES` of freed C heap for reuse instead of returning it at once (glibc's ``mallopt``).
+def _set_heap_thresholds(size: int) -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, size)
+        libc.mallopt(_M_TRIM_THRESHOLD, size)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+@contextlib.contextmanager
+def freed_heap_held() -> Iterator[None]:
+    """While tracking, keep up to :data:`HEAP_HOLD_BYTES` of freed C heap for reuse instead of returning it at once (glibc's ``mallopt``).
 
     Tracking a frame allocates and frees a few frame-sized buffers (decoder,
     RGB copy, MediaPipe's image and tensors). With glibc's defaults the heap's
@@ -223,21 +238,27 @@ def hold_freed_heap() -> None:
     start (5.4–6.2 s; three runs each); the command on a 30-s clip, five
     alternating runs: 235 000–487 000 faults against 137 000–140 000, and
     9.9 against 9.0 s on average. Buffers up to this size also come from the
-    heap rather than from a mapping of their own (the same churn). Set once per
-    process that tracks (this one and each worker); :func:`release_heap` still
-    returns everything when tracking ends. A no-op where the C library is
-    not glibc.
-    """
-    global _heap_held
-    if _heap_held:
-        return
-    try:
-        import ctypes
+    heap rather than from a mapping of their own (the same churn).
 
-        libc = ctypes.CDLL("libc.so.6")
-        _heap_held = bool(libc.mallopt(_M_MMAP_THRESHOLD, HEAP_HOLD_BYTES)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, HEAP_HOLD_BYTES))
-    except (OSError, AttributeError):
-        pass
+    The setting is the whole process's: when the last tracking in it ends,
+    the thresholds go back to glibc's starting values (without its dynamic
+    adjustment, which a setting turns off for good), so a long-running app
+    does not keep the held memory between analyses; :func:`release_heap`
+    returns what is free. Worker processes, which only track, hold it for
+    their life. A no-op where the C library is not glibc.
+    """
+    global _heap_holders
+    with _heap_lock:
+        _heap_holders += 1
+        if _heap_holders == 1:
+            _set_heap_thresholds(HEAP_HOLD_BYTES)
+    try:
+        yield
+    finally:
+        with _heap_lock:
+            _heap_holders -= 1
+            if _heap_holders == 0:
+                _set_heap_thresholds(GLIBC_THRESHOLD_BYTES)
 
 
 def release_heap() -> None:
@@ -315,7 +336,7 @@ def _init_worker(model: str, slots: Any) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         os.close(devnull)
-    hold_freed_heap()
+    _set_heap_thresholds(HEAP_HOLD_BYTES)  # a worker only tracks: held for its life (see freed_heap_held)
     _WORKER["estimator"] = PoseEstimator(model)
     _WORKER["slots"] = slots
     # A worker's results have left through the pool's queue before it is told to exit, and it holds
