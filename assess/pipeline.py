@@ -85,126 +85,6 @@ SEAM_MAX_GAP_S = 1.0
 """Detections further apart than this across a seam are not compared (nobody was in view there)."""
 
 
-def default_workers() -> int:
-    """Worker processes for file analysis: the cores this process may use, at most 4."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(4, n))
-
-
-def track_video(
-    path: str | Path,
-    *,
-    model: str | Path = DEFAULT_MODEL,
-    stride: int = 1,
-    workers: int | None = None,
-    estimator: PoseEstimator | None = None,
-    progress: Progress | None = None,
-    mirror: bool = False,
-) -> PoseTrack:
-    """Track the subject through a video file.
-
-    Parameters
-    ----------
-    path : the video.
-    model : pose model name or ``.task`` path (ignored when ``estimator`` is given).
-    stride : analyse every ``stride``-th frame (for 60–240 fps video).
-    workers : processes to use; ``None`` = :func:`default_workers`, 1 = this
-        process only. An ``estimator`` implies 1.
-    estimator : an existing estimator to reuse (its subject lock is reset).
-    progress : callback with the fraction done.
-    mirror : the video is a mirrored selfie recording; frames are flipped
-        back before tracking so left and right are the person's own.
-
-    Raises
-    ------
-    InputNotFound, VideoError, ModelError, NoPoseError
-        Each with a message for the user.
-    """
-    info = probe(path)
-    check_usable(info)
-    with freed_heap_held():
-        n_workers = 1 if estimator is not None else (workers or default_workers())
-        # The plan this machine makes with all its cores and forked workers places the restart grid;
-        # any other plan keeps that grid, so its landmarks are the same.
-        keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
-        chunks = _plan(info, stride, default_workers(), keyframes)
-        origin = chunks[0].origin_s
-        method = worker_start_method()
-        if n_workers != default_workers() or method != "fork":
-            chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin, method=method)
-        if len(chunks) >= 2:
-            try:
-                return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror, method=method)
-            except BrokenProcessPool:
-                pass  # worker processes could not start here (e.g. no importable __main__): one process it is
-
-        own = estimator is None
-        est = PoseEstimator(model) if estimator is None else estimator
-        est.reset_subject(grid_origin_s=origin)
-        duration = max(info.duration_s, 1e-6)
-
-        def on_frame(frame: Frame) -> None:
-            if progress is not None:
-                progress(min(1.0, frame.time_s / duration))
-
-        try:
-            track = track_frames(
-                _model_sized(iter_frames(info.path, stride=stride, mirror=mirror)),
-                estimator=est,
-                width=info.width,
-                height=info.height,
-                fps=info.fps / stride,
-                source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
-                progress=on_frame,
-            )
-        finally:
-            if own:
-                est.close()
-                release_heap()
-        if progress is not None:
-            progress(1.0)
-        return track
-
-
-@contextlib.contextmanager
-def opencv_threads(n: int) -> Iterator[None]:
-    """Limit OpenCV's own thread pool to ``n`` threads for a while (a chunk of the parallel path: 1).
-
-    When every core already tracks a chunk, OpenCV's parallel loops in the
-    camera step (:mod:`assess.camera`) find no idle core: their threads only
-    wait for each other and add hand-offs. Measured on a 30-s 720p clip, four
-    alternating runs each: the whole analysis took 17.1 instead of 18.3 s of
-    CPU (9.45 instead of 9.99 s wall).
-    """
-    before = cv2.getNumThreads()
-    cv2.setNumThreads(n)
-    try:
-        yield
-    finally:
-        cv2.setNumThreads(before)
-
-
-def worker_start_method() -> str:
-    """How the parallel path starts its worker processes: ``"fork"`` where that is safe, else ``"spawn"``.
-
-    A forked worker shares this process's imported modules (numpy, OpenCV,
-    PyAV, mediapipe: ~0.8 s of one core here, a quarter of the analysis's
-    start-up) and starts tracking that much sooner. Forking copies only the
-    calling thread, so it is done only on Linux, in a process with no other
-    Python thread and no MediaPipe graph started yet (a graph runs native
-    threads that may hold locks): the command line's analysis is such a
-    process. The app (server threads, a live landmarker) and other callers
-    spawn fresh interpreters. The native threads that numpy's OpenBLAS and
-    OpenCV start at import are idle workers that both libraries restart in a
-    forked child.
-    """
-    safe = sys.platform.startswith("linux") and threading.active_count() == 1 and graphs_started() == 0
-    return "fork" if safe else "spawn"
-
-
 HEAP_HOLD_BYTES = 32 * 1024 * 1024
 """Freed C heap memory kept for reuse while tracking (see :func:`freed_heap_held`)."""
 GLIBC_THRESHOLD_BYTES = 128 * 1024
@@ -259,6 +139,126 @@ def freed_heap_held() -> Iterator[None]:
             _heap_holders -= 1
             if _heap_holders == 0:
                 _set_heap_thresholds(GLIBC_THRESHOLD_BYTES)
+
+
+def default_workers() -> int:
+    """Worker processes for file analysis: the cores this process may use, at most 4."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
+@freed_heap_held()
+def track_video(
+    path: str | Path,
+    *,
+    model: str | Path = DEFAULT_MODEL,
+    stride: int = 1,
+    workers: int | None = None,
+    estimator: PoseEstimator | None = None,
+    progress: Progress | None = None,
+    mirror: bool = False,
+) -> PoseTrack:
+    """Track the subject through a video file.
+
+    Parameters
+    ----------
+    path : the video.
+    model : pose model name or ``.task`` path (ignored when ``estimator`` is given).
+    stride : analyse every ``stride``-th frame (for 60–240 fps video).
+    workers : processes to use; ``None`` = :func:`default_workers`, 1 = this
+        process only. An ``estimator`` implies 1.
+    estimator : an existing estimator to reuse (its subject lock is reset).
+    progress : callback with the fraction done.
+    mirror : the video is a mirrored selfie recording; frames are flipped
+        back before tracking so left and right are the person's own.
+
+    Raises
+    ------
+    InputNotFound, VideoError, ModelError, NoPoseError
+        Each with a message for the user.
+    """
+    info = probe(path)
+    check_usable(info)
+    n_workers = 1 if estimator is not None else (workers or default_workers())
+    # The plan this machine makes with all its cores and forked workers places the restart grid;
+    # any other plan keeps that grid, so its landmarks are the same.
+    keyframes = keyframe_times(info.path) if info.duration_s >= 2 * MIN_CHUNK_S else None
+    chunks = _plan(info, stride, default_workers(), keyframes)
+    origin = chunks[0].origin_s
+    method = worker_start_method()
+    if n_workers != default_workers() or method != "fork":
+        chunks = _plan(info, stride, n_workers, keyframes, origin_s=origin, method=method)
+    if len(chunks) >= 2:
+        try:
+            return _track_parallel(info, chunks, model=model, stride=stride, progress=progress, mirror=mirror, method=method)
+        except BrokenProcessPool:
+            pass  # worker processes could not start here (e.g. no importable __main__): one process it is
+
+    own = estimator is None
+    est = PoseEstimator(model) if estimator is None else estimator
+    est.reset_subject(grid_origin_s=origin)
+    duration = max(info.duration_s, 1e-6)
+
+    def on_frame(frame: Frame) -> None:
+        if progress is not None:
+            progress(min(1.0, frame.time_s / duration))
+
+    try:
+        track = track_frames(
+            _model_sized(iter_frames(info.path, stride=stride, mirror=mirror)),
+            estimator=est,
+            width=info.width,
+            height=info.height,
+            fps=info.fps / stride,
+            source=_source(info, est.model_name, stride, mirrored=mirror, grid_origin_s=round(origin, 6)),
+            progress=on_frame,
+        )
+    finally:
+        if own:
+            est.close()
+            release_heap()
+    if progress is not None:
+        progress(1.0)
+    return track
+
+
+@contextlib.contextmanager
+def opencv_threads(n: int) -> Iterator[None]:
+    """Limit OpenCV's own thread pool to ``n`` threads for a while (a chunk of the parallel path: 1).
+
+    When every core already tracks a chunk, OpenCV's parallel loops in the
+    camera step (:mod:`assess.camera`) find no idle core: their threads only
+    wait for each other and add hand-offs. Measured on a 30-s 720p clip, four
+    alternating runs each: the whole analysis took 17.1 instead of 18.3 s of
+    CPU (9.45 instead of 9.99 s wall).
+    """
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(n)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
+
+
+def worker_start_method() -> str:
+    """How the parallel path starts its worker processes: ``"fork"`` where that is safe, else ``"spawn"``.
+
+    A forked worker shares this process's imported modules (numpy, OpenCV,
+    PyAV, mediapipe: ~0.8 s of one core here, a quarter of the analysis's
+    start-up) and starts tracking that much sooner. Forking copies only the
+    calling thread, so it is done only on Linux, in a process with no other
+    Python thread and no MediaPipe graph started yet (a graph runs native
+    threads that may hold locks): the command line's analysis is such a
+    process. The app (server threads, a live landmarker) and other callers
+    spawn fresh interpreters. The native threads that numpy's OpenBLAS and
+    OpenCV start at import are idle workers that both libraries restart in a
+    forked child.
+    """
+    safe = sys.platform.startswith("linux") and threading.active_count() == 1 and graphs_started() == 0
+    return "fork" if safe else "spawn"
 
 
 def release_heap() -> None:
