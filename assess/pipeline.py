@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import multiprocessing as mp
 import os
 import sys
@@ -94,15 +95,23 @@ _heap_holders = 0
 _heap_lock = threading.Lock()
 
 
-def _set_heap_thresholds(size: int) -> None:
+@functools.cache
+def _glibc() -> Any:
+    """glibc's allocator functions (``mallopt``, ``malloc_trim``), or None where the C library is another."""
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def _set_heap_thresholds(size: int) -> None:
+    libc = _glibc()
+    if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, size)
         libc.mallopt(_M_TRIM_THRESHOLD, size)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 @contextlib.contextmanager
@@ -267,12 +276,9 @@ def release_heap() -> None:
     A closed landmarker frees its buffers, but the C heap keeps the pages, so
     the analysis that follows would add its own peak on top of tracking's.
     """
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def import_metrics() -> None:

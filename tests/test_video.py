@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -159,8 +160,6 @@ def test_one_thread_decodes_the_same_pixels() -> None:
 def test_frames_have_the_pixels_of_pyav_own_conversion() -> None:
     # iter_frames keeps one converter for the whole video; each frame must still read as PyAV's
     # per-frame conversion gives it.
-    import av
-
     clip = Path(__file__).resolve().parents[1] / "sample_videos" / "right_stance_valgus15.mp4"
     with av.open(str(clip)) as container:
         reference = [f.to_ndarray(format="rgb24") for _, f in zip(range(8), container.decode(video=0))]
