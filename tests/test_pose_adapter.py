@@ -1,4 +1,4 @@
-"""The MediaPipe adapter: mediapipe imported without its drawing helpers, landmarkers called on our own thread."""
+"""The MediaPipe adapter: mediapipe imported without its drawing helpers, landmarkers called on our own thread, results read as arrays."""
 
 from __future__ import annotations
 
@@ -30,24 +30,35 @@ def test_importing_mediapipe_leaves_unused_parts_unloaded_until_they_are_used() 
 
 
 def test_direct_calls_give_the_same_landmarks_and_still_raise_mediapipes_errors() -> None:
+    import numpy as np
     import pytest
 
     from assess.models import require_model
-    from assess.pose import _DirectCalls, _landmarker, mp_image
+    from assess.pose import _DirectCalls, _landmarker, detect, mp_image
     from assess.video import iter_frames
 
     clip = Path(__file__).resolve().parents[1] / "sample_videos" / "right_stance_valgus15.mp4"
     frames = [f.rgb for f in iter_frames(clip, end_s=0.5)]
     path = require_model("full")
     direct, stock = _landmarker(path, "video", 1, 0.5), _landmarker(path, "video", 1, 0.5, direct=False)
+    fallback, finder = _landmarker(path, "video", 1, 0.5, direct=False), _landmarker(path, "image", 3, 0.5)
     try:
         assert isinstance(direct._lib, _DirectCalls), "mediapipe's layout changed: calls go through its dispatcher thread again"
         for i, rgb in enumerate(frames):
-            a, b = (lm.detect_for_video(mp_image(rgb), 1000 * (i + 1)) for lm in (direct, stock))
-            assert [(p.x, p.y, p.z) for p in a.pose_landmarks[0]] == [(p.x, p.y, p.z) for p in b.pose_landmarks[0]]
-            assert [(p.x, p.y, p.z) for p in a.pose_world_landmarks[0]] == [(p.x, p.y, p.z) for p in b.pose_world_landmarks[0]]
+            a = detect(direct, mp_image(rgb), 1000 * (i + 1))  # read from MediaPipe's C result
+            b = stock.detect_for_video(mp_image(rgb), 1000 * (i + 1))  # MediaPipe's own Python objects
+            assert len(a) == 1 and a.image.shape == a.world.shape == (1, 33, 3) and a.visibility.shape == (1, 33)
+            assert a.image[0].tolist() == [[p.x, p.y, p.z] for p in b.pose_landmarks[0]]
+            assert a.world[0].tolist() == [[p.x, p.y, p.z] for p in b.pose_world_landmarks[0]]
+            assert a.visibility[0].tolist() == [p.visibility for p in b.pose_landmarks[0]]
+            c = detect(fallback, mp_image(rgb), 1000 * (i + 1))  # the path taken where MediaPipe's layout differs
+            assert np.array_equal(a.image, c.image) and np.array_equal(a.world, c.world) and np.array_equal(a.visibility, c.visibility)
+            everyone = detect(finder, mp_image(rgb))
+            assert len(everyone) == len(everyone.boxes) == 1 and everyone.boxes[0].iou(a.boxes[0]) > 0.8
+        nobody = detect(finder, mp_image(np.zeros((64, 64, 3), dtype=np.uint8)))
+        assert len(nobody) == 0 and nobody.image.shape == (0, 33, 3) and nobody.boxes == []
         with pytest.raises(ValueError, match="monotonically"):
-            direct.detect_for_video(mp_image(frames[0]), 5)
+            detect(direct, mp_image(frames[0]), 5)
     finally:
-        direct.close()
-        stock.close()
+        for lm in (direct, stock, fallback, finder):
+            lm.close()
