@@ -548,7 +548,7 @@ class PoseEstimator:
             stream.rebuild_at_s = None
         followed: Found | None = None
         if stream.rebuild_at_s is None:  # the follower is not known to be on someone else
-            followed = stream.follower.detect(image) or None
+            followed = stream.follower.detect(image) or None  # None: it found nobody
 
         slot = int(np.floor((time_s - stream.origin_s) / stream.check_every_s))
         due = lock.box is None or slot != stream.check_slot
