@@ -88,6 +88,12 @@ class Params:
     """Share of the body's joints on blown-out or crushed pixels above which the picture is called badly exposed (heuristic: real clips ≤ 0.09, twice over-exposed 0.34)."""
     camera_motion_frac: float = 0.25
     """Background motion above this fraction of the person's own ML sway (RMS) degrades sway to C; above 1, to D (heuristic)."""
+    camera_carry_min: float = 0.5
+    """A camera that moves carries the person's image with it (slope 1 for a pan, more for a sideways step, whose
+    nearer subject shifts more than the background). Background motion that moves the person's image by less than
+    this share of itself (regression slope) is not the camera's: objects or shadows moving over a plain backdrop
+    (heuristic: 0.13 on the shared studio leg-swing clip, a still camera whose white backdrop leaves an animated
+    on-screen banner, the video editor's, as nearly the only thing to track; 1.01 on the panned test clips)."""
 
 
 def _pts(*names: str) -> tuple[int, ...]:
@@ -161,19 +167,24 @@ def _camera_moved(ctx: _Ctx, a: int, b: int) -> tuple[Reason, Grade] | None:
     Compares the RMS of the background's side-to-side position with that of
     the body's centre of mass relative to the background (the person's own
     sway), both in pixels: C when the camera's share is noticeable, D when
-    the camera moved more than the person swayed.
+    the camera moved more than the person swayed. Background motion that the
+    person's image does not follow (:attr:`Params.camera_carry_min`) is not
+    the camera's and says nothing.
     """
     if ctx.camera_px is None:
         return None
     cam = ctx.camera_px[a:b, 0]
-    body = centre_of_mass(ctx.clean.px[a:b])[:, 0] - cam
-    ok = np.isfinite(cam) & np.isfinite(body)
+    image = centre_of_mass(ctx.clean.px[a:b])[:, 0]
+    ok = np.isfinite(cam) & np.isfinite(image)
     if ok.sum() < 3:
         return None
-    cam_rms = float(np.std(cam[ok]))
-    body_rms = float(np.std(body[ok]))
+    cam, image = cam[ok] - cam[ok].mean(), image[ok] - image[ok].mean()
+    cam_rms = float(np.std(cam))
+    body_rms = float(np.std(image - cam))
     p = ctx.params
     if cam_rms < p.camera_motion_px or cam_rms < p.camera_motion_frac * body_rms:
+        return None
+    if float(np.dot(image, cam) / np.dot(cam, cam)) < p.camera_carry_min:
         return None
     size = f"{cam_rms * ctx.scale.per_px:.{1 if ctx.scale.unit == 'cm' else 3}f} {ctx.scale.unit}"
     text = f"The camera moved during this stance (background side-to-side RMS {size}): sway is measured in the picture, so it includes the camera's motion."
