@@ -35,9 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assess import pipeline, pose  # noqa: E402
 from assess.camera import BackgroundMotion  # noqa: E402
-from assess.video import iter_frames  # noqa: E402
 from benchmarks._common import first_clip  # noqa: E402
-from benchmarks.speed import SOURCES, reencode  # noqa: E402
+from benchmarks.speed import SOURCES, reencode, time_decode  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -99,13 +98,6 @@ def track_round(clip: Path, seconds: float) -> tuple[dict[str, float], dict[str,
     return spent, counts
 
 
-def decode_round(clip: Path, seconds: float) -> float:
-    t0 = time.perf_counter()
-    for _ in iter_frames(clip, end_s=seconds, threads=1):
-        pass
-    return time.perf_counter() - t0
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the chunk tracked")
@@ -124,7 +116,7 @@ def main() -> int:
             n = counts["frames"]
             model_py = spent["process"] - spent["model"] - spent["copy"]
             rest = spent["total"] - spent["process"] - spent["camera"] - spent["decode"]
-            alone = decode_round(clip, args.seconds)
+            alone, _ = time_decode(clip, args.seconds)
             row = {
                 "decode + RGB": spent["decode"],
                 "  the same, alone": alone,

@@ -99,9 +99,10 @@ def reencode(src: Path, dest: Path, *, height: int, seconds: float, fps: float |
     return dest
 
 
-def time_decode(path: Path) -> tuple[float, int]:
+def time_decode(path: Path, end_s: float | None = None) -> tuple[float, int]:
+    """Seconds to decode ``path`` (to ``end_s``) to RGB frames on one thread, and how many frames."""
     t0 = time.perf_counter()
-    n = sum(1 for _ in iter_frames(path, threads=1))
+    n = sum(1 for _ in iter_frames(path, end_s=end_s, threads=1))
     return time.perf_counter() - t0, n
 
 
