@@ -44,9 +44,9 @@ MIN_CORNERS = 6
 """Fewer tracked background corners than this give no estimate (NaN)."""
 REDETECT_EVERY = 8
 BOX_MARGIN = 0.15
+"""The subject's box is widened by this fraction of its size on each side before it is masked out."""
 CLIP_LOW, CLIP_HIGH = 6, 249
 """Grey levels at or beyond these count as crushed black / blown-out white."""
-"""The subject's box is widened by this fraction of its size on each side before it is masked out."""
 
 
 class BackgroundMotion:
