@@ -48,6 +48,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -140,16 +141,25 @@ def time_bare_pair(path: Path, model: str) -> float:
     busy cores of this machine give: the floor of (c) / ((a) + (b)) is about
     (b2) / (b), before any start-up or scheduling costs of the analysis.
     """
+    return run_halves(_bare_half, str(path), model)
+
+
+def run_halves(target: Callable[..., None], *args: Any) -> float:
+    """Run ``target(*args, part, barrier, out)`` for parts 0 and 1 in two fresh processes at once; the larger of the ``out[part]`` they set.
+
+    Each child times its own half from ``barrier.wait()`` and writes the
+    seconds into ``out[part]``.
+    """
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(2)
     out = ctx.Array("d", 2, lock=False)
-    procs = [ctx.Process(target=_bare_half, args=(str(path), model, part, barrier, out)) for part in (0, 1)]
+    procs = [ctx.Process(target=target, args=(*args, part, barrier, out)) for part in (0, 1)]
     for p in procs:
         p.start()
     for p in procs:
         p.join()
     if any(p.exitcode != 0 for p in procs):
-        raise RuntimeError("a bare-model child failed")
+        raise RuntimeError(f"a child process running {target.__name__} failed")
     return max(out[:])
 
 
