@@ -25,7 +25,6 @@ import argparse
 import contextlib
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,8 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assess import pipeline, pose  # noqa: E402
 from assess.camera import BackgroundMotion  # noqa: E402
-from benchmarks._common import first_clip  # noqa: E402
-from benchmarks.speed import SOURCES, reencode, time_decode  # noqa: E402
+from benchmarks.speed import source_copy, time_decode  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -104,12 +102,11 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    src = first_clip(*SOURCES)
-    if src is None:
-        print("no source clip found")
-        return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = reencode(src, Path(tmp) / "clip.mp4", height=args.height, seconds=args.seconds)
+    with source_copy(height=args.height, seconds=args.seconds) as found:
+        if found is None:
+            print("no source clip found")
+            return 1
+        src, clip = found
         rows: list[dict[str, float]] = []
         for _ in range(max(1, args.rounds)):
             spent, counts = track_round(clip, args.seconds)

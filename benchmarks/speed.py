@@ -42,13 +42,14 @@ ratios. ``--clips`` measures given video files as they are (no re-encoding).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,17 @@ def reencode(src: Path, dest: Path, *, height: int, seconds: float, fps: float |
         out.mux(p)
     out.close()
     return dest
+
+
+@contextlib.contextmanager
+def source_copy(*, height: int, seconds: float) -> Iterator[tuple[Path, Path] | None]:
+    """The first of :data:`SOURCES` found and its :func:`reencode` into a temporary folder, ``(source, copy)``; None when none is found."""
+    src = first_clip(*SOURCES)
+    if src is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield src, reencode(src, Path(tmp) / "clip.mp4", height=height, seconds=seconds)
 
 
 def time_decode(path: Path, end_s: float | None = None) -> tuple[float, int]:

@@ -31,15 +31,13 @@ import argparse
 import math
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assess.video import probe  # noqa: E402
-from benchmarks._common import first_clip  # noqa: E402
-from benchmarks.speed import SOURCES, reencode, run_halves  # noqa: E402
+from benchmarks.speed import run_halves, source_copy  # noqa: E402
 
 SETUPS = ("model on pre-decoded frames", "decode + model", "chunk", "chunk, no camera step", "chunk, no restarts")
 
@@ -78,17 +76,17 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--setups", nargs="+", choices=SETUPS, default=list(SETUPS), metavar="SETUP", help="a subset of: " + "; ".join(SETUPS))
     args = parser.parse_args()
-    src = first_clip(*SOURCES)
-    if src is None:
-        print("no source clip found")
-        return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        clip = reencode(src, Path(tmp) / "clip.mp4", height=720, seconds=args.seconds)
+    with source_copy(height=720, seconds=args.seconds) as found:
+        if found is None:
+            print("no source clip found")
+            return 1
+        src, clip = found
         rounds = []
         for r in range(max(1, args.rounds)):  # each round starts one set-up later, so a drift favours none
             order = args.setups[r % len(args.setups) :] + args.setups[: r % len(args.setups)]
             rounds.append({setup: run_halves(_half, str(clip), setup) for setup in order})
-        half_frames = round(probe(clip).duration_s * probe(clip).fps / 2)
+        info = probe(clip)
+        half_frames = round(info.duration_s * info.fps / 2)
     print(f"source: {src.name}, 720p, {args.seconds:g} s in two halves of ~{half_frames} frames, full model, two processes at once")
     print(f"{'seconds, slower process':<30}" + "".join(f"{'round ' + str(i + 1):>9}" for i in range(len(rounds))) + f"{'median':>9}{'vs chunk':>10}")
     chunk = statistics.median(r["chunk"] for r in rounds) if "chunk" in args.setups else math.nan
