@@ -11,6 +11,9 @@ Order of attempts for each model (``assess models install``):
    ``pose_landmarks_detector.tflite``. The landmark model in that wheel lacks
    the TFLite metadata the Tasks API needs to normalise its float input, so we
    add one: RGB image input, mean 0, std 255, and one empty entry per output.
+   We also cut the model's person-segmentation branch, which we never use and
+   which costs a third of every frame's inference (:func:`without_segmentation`);
+   the landmarks stay bit-identical.
 
 Every installed model is verified by running it once on a frame; the result
 is recorded in ``models/installed.json`` (git-ignored). The committed
@@ -94,6 +97,81 @@ def _known_sha256(name: str, manifest: dict[str, Any]) -> set[str]:
 
 
 # ---------------------------------------------------------------- building
+def without_segmentation(tflite: bytes) -> bytes:
+    """Return the landmark model ``tflite`` with its segmentation branch replaced by zeros.
+
+    BlazePose GHUM's landmark model has five outputs: landmarks, presence,
+    a 256×256 person-segmentation mask, heatmaps and world landmarks. The
+    mask comes from a decoder branch of its own (46 of the full model's 332
+    operators, upsampling to 256×256), and MediaPipe's PoseLandmarker runs the
+    whole model on every frame whether masks are asked for or not. Foot First
+    never asks for them. Here every operator that feeds only the mask output is
+    removed, and one ``FILL`` operator writes zeros of the mask's shape into
+    that output, so the graph still finds all five outputs where it expects
+    them. (A constant output tensor would do too, but LiteRT then logs a line
+    on every inference.) The other outputs are computed by the same operators
+    on the same tensors as before, so they are bit-identical
+    (``tests/test_models.py`` compares them frame by frame). Measured here on
+    300 frames of 720p in VIDEO mode, three alternating rounds: 10.9 against
+    16.6 ms a frame.
+
+    The mask is the one output whose shape is ``[1, H, W, 1]``.
+    """
+    from .pose import metadata_schemas  # the adapter owns every mediapipe import
+
+    tfl, _ = metadata_schemas()
+    import flatbuffers
+    import numpy as np
+
+    model = tfl.ModelT.InitFromPackedBuf(bytearray(tflite), 0)
+    graph = model.subgraphs[0]
+    masks = [t for t in graph.outputs if len(graph.tensors[t].shape) == 4 and graph.tensors[t].shape[-1] == 1]
+    if len(masks) != 1:
+        raise ModelError("The landmark model's segmentation output was not found.", hint="Delete models/.cache and run `assess models install` again.")
+    mask = masks[0]
+    producer = {t: i for i, op in enumerate(graph.operators) for t in op.outputs}
+
+    def feeding(tensor: int) -> set[int]:
+        """Indices of the operators that ``tensor`` depends on."""
+        ops: set[int] = set()
+        todo = [tensor]
+        while todo:
+            i = producer.get(todo.pop())
+            if i is not None and i not in ops:
+                ops.add(i)
+                todo.extend(t for t in graph.operators[i].inputs if t >= 0)
+        return ops
+
+    kept = set().union(*(feeding(t) for t in graph.outputs if t != mask))
+    graph.operators = [op for i, op in enumerate(graph.operators) if i not in feeding(mask) - kept]
+
+    def constant(values: Any, tensor_type: int, name: str) -> int:
+        buffer = tfl.BufferT()
+        buffer.data = np.frombuffer(values.tobytes(), dtype=np.uint8)
+        model.buffers.append(buffer)
+        tensor = tfl.TensorT()
+        tensor.shape, tensor.type, tensor.buffer, tensor.name = list(values.shape), tensor_type, len(model.buffers) - 1, name
+        graph.tensors.append(tensor)
+        return len(graph.tensors) - 1
+
+    code = tfl.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = tfl.BuiltinOperator.FILL
+    code.version = 1
+    model.operatorCodes.append(code)
+    fill = tfl.OperatorT()
+    fill.opcodeIndex = len(model.operatorCodes) - 1
+    fill.inputs = [
+        constant(np.array(graph.tensors[mask].shape, dtype=np.int32), tfl.TensorType.INT32, "segmentation_shape"),
+        constant(np.array(0.0, dtype=np.float32), tfl.TensorType.FLOAT32, "segmentation_zero"),
+    ]
+    fill.outputs = [mask]
+    graph.operators.append(fill)
+
+    out = flatbuffers.Builder(len(tflite) + 4096)
+    out.Finish(model.Pack(out), file_identifier=b"TFL3")
+    return bytes(out.Output())
+
+
 def add_landmark_metadata(tflite: bytes) -> bytes:
     """Return ``tflite`` with a ``TFLITE_METADATA`` buffer for an RGB float input.
 
@@ -186,8 +264,13 @@ def _download_wheel(cache: Path, log: Log) -> Path:
     return found[0]
 
 
-def build_full_from_wheel(dest: Path, *, cache: Path | None = None, log: Log = _quiet) -> Path:
-    """Build ``pose_landmarker_full.task`` from the mediapipe 0.10.21 wheel."""
+def build_full_from_wheel(dest: Path, *, cache: Path | None = None, log: Log = _quiet, keep_segmentation: bool = False) -> Path:
+    """Build ``pose_landmarker_full.task`` from the mediapipe 0.10.21 wheel.
+
+    ``keep_segmentation``: the model as published, segmentation branch and all
+    (for the speed benchmark's baseline and the test that the cut changes no
+    landmark); the installed bundle is built without it.
+    """
     manifest = load_manifest()
     wheel_info = manifest["wheel"]
     cache = cache or (MODELS_DIR / ".cache")
@@ -200,7 +283,7 @@ def build_full_from_wheel(dest: Path, *, cache: Path | None = None, log: Log = _
         got = hashlib.sha256(data).hexdigest()
         if got != want:
             raise ModelError(f"{member} in {wheel.name} has checksum {got[:12]}…, expected {want[:12]}….", hint="Delete models/.cache and run `assess models install` again.")
-    bundle = build_task(detector, add_landmark_metadata(landmarks))
+    bundle = build_task(detector, add_landmark_metadata(landmarks if keep_segmentation else without_segmentation(landmarks)))
     write_atomic(dest, bundle)
     return dest
 
@@ -249,6 +332,10 @@ def install_model(
         sha = sha256_of(dest)
         if sha in known:
             return ModelStatus(name, dest, True, "present", f"{dest.name} is present and its checksum matches.")
+        if sha in manifest["models"][name].get("sha256_superseded", []):
+            log(f"{dest.name} is an older build of ours; rebuilding it.")
+            dest.unlink()
+    if dest.exists():
         try:
             verify_model(dest)
         except ModelError:

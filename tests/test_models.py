@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assess.errors import ModelError
-from assess.models import MODELS_DIR, install_model, load_manifest, model_path, require_model, sha256_of
-from assess.pose import PoseEstimator, verify_model
+from assess.models import MODELS_DIR, build_full_from_wheel, install_model, load_manifest, model_path, require_model, sha256_of
+from assess.pose import PoseEstimator, metadata_schemas, verify_model
+from assess.video import iter_frames
+from tests.conftest import SAMPLE_VIDEOS
 
 
 @pytest.fixture()
@@ -56,3 +60,48 @@ def test_missing_model_says_how_to_install(tmp_path: Path) -> None:
 def test_lite_and_heavy_have_no_offline_source(models_dir: Path) -> None:
     status = install_model("lite", models_dir=models_dir, allow_download=False)
     assert not status.ok and "only 'full'" in status.message
+
+
+@pytest.fixture()
+def published_full(models_dir: Path) -> Path:
+    """The full model as published (segmentation branch included), built from the cached wheel."""
+    return build_full_from_wheel(models_dir / "published.task", cache=models_dir / ".cache", keep_segmentation=True)
+
+
+def _outputs(task: Path) -> list[tuple[str, list[int]]]:
+    tfl, _ = metadata_schemas()
+    data = zipfile.ZipFile(task).read("pose_landmarks_detector.tflite")
+    graph = tfl.ModelT.InitFromPackedBuf(bytearray(data), 0).subgraphs[0]
+    return [(graph.tensors[t].name.decode(), list(graph.tensors[t].shape)) for t in graph.outputs]
+
+
+def test_installed_model_has_no_segmentation_branch(published_full: Path) -> None:
+    tfl, _ = metadata_schemas()
+    ops = {}
+    for name, task in (("published", published_full), ("installed", require_model("full"))):
+        model = tfl.Model.GetRootAsModel(zipfile.ZipFile(task).read("pose_landmarks_detector.tflite"), 0)
+        ops[name] = model.Subgraphs(0).OperatorsLength()
+    assert ops == {"published": 332, "installed": 332 - 46 + 1}  # the mask's own 46 operators, one FILL
+    assert _outputs(require_model("full")) == _outputs(published_full)  # the same five outputs, same shapes
+
+
+def test_model_without_segmentation_tracks_bit_identically(published_full: Path) -> None:
+    frames = list(iter_frames(SAMPLE_VIDEOS / "left_stance_novalgus.mp4", end_s=5.0))  # two restarts, two finder checks
+    runs = []
+    for task in (published_full, require_model("full")):
+        with PoseEstimator(task) as est:
+            poses = [est.process(f.rgb, f.time_s) for f in frames]
+        runs.append([np.array([getattr(p, k) for p in poses]) for k in ("image", "world", "visibility")])
+        assert all(p.found for p in poses)
+    for published, installed in zip(*runs):
+        assert np.array_equal(published, installed)
+
+
+def test_older_build_is_replaced(models_dir: Path, published_full: Path) -> None:
+    # Our first builds kept the segmentation branch: that bundle is exactly what keep_segmentation builds.
+    dest = models_dir / "pose_landmarker_full.task"
+    shutil.copy(published_full, dest)
+    assert sha256_of(dest) in load_manifest()["models"]["full"]["sha256_superseded"]
+    status = install_model("full", models_dir=models_dir, allow_download=False)
+    assert status.ok and status.origin.startswith("built from")
+    assert sha256_of(dest) == load_manifest()["models"]["full"]["sha256_built"]
