@@ -10,17 +10,26 @@ and 30 s), in one run:
     only when the person is lost), and (b') its default set-up (IMAGE mode:
     detector and landmarks on every frame); both through MediaPipe's Python
     API as it ships (the analysis calls the same C functions without its
-    per-call thread hand-off, see ``assess.pose._DirectCalls``);
+    per-call thread hand-off, see ``assess.pose._DirectCalls``), and with the
+    full model as published, its segmentation branch included (built from
+    the mediapipe wheel into a temporary folder);
+(b*) (b) with the model bundle the analysis uses, whose segmentation branch
+    is cut (``assess.models.without_segmentation``: the same landmarks for
+    about two thirds of the inference);
 (b2) (b)'s frames split in two halves, run by two bare processes at once
     (the slower one's wall time): what two busy cores of this machine give;
 (c) the full ``assess analyze`` command (decode, track, metrics, JSON), as a
     child process with its wall time, CPU time and peak RSS.
 
 It prints frames per second, the real-time factor (video seconds per wall
-second) and the ratios (c) / ((a) + (b)) and (c) / ((a) + (b')): below 1
-means the analysis beats doing decode and inference one after the other on
-one core (goal ≤ 0.6). b2/b is 0.5 on two free cores; whatever it is here
-is the floor of (c) / ((a) + (b)) before any start-up cost of the analysis.
+second) and the ratios (c) / ((a) + (b)), (c) / ((a) + (b*)) and
+(c) / ((a) + (b')): below 1 means the analysis beats doing decode and
+inference one after the other on one core (goal ≤ 0.6). The (b*) ratio
+leaves out what the cut model saves and so shows what the analysis costs on
+top of its own model. b2/b is 0.5 on two free cores; whatever it is here is
+the floor of (c) / ((a) + (b)) before any start-up cost of the analysis.
+For models other than full, or without the wheel in ``models/.cache``,
+there is no published bundle to build: (b) is then the installed one.
 Then, in the same run:
 
 * parallel vs single pass: stance FPPA and sway of the stitched (chunked,
@@ -119,7 +128,7 @@ def time_decode(path: Path, end_s: float | None = None) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def _time_landmarker(frames: list[Any], fps: float, model: str, *, every_frame: bool = False, ready: Any = None) -> float:
+def _time_landmarker(frames: list[Any], fps: float, model: str | Path, *, every_frame: bool = False, ready: Any = None) -> float:
     """Seconds for the bare landmarker over ``frames``, timed after it is loaded (and after ``ready()`` returns)."""
     with PoseEstimator(model) as est:
         est.detect_raw(frames[0], 0, every_frame=every_frame)  # load the landmarker before timing
@@ -131,14 +140,24 @@ def _time_landmarker(frames: list[Any], fps: float, model: str, *, every_frame: 
         return time.perf_counter() - t0
 
 
-def time_bare_models(path: Path, model: str) -> tuple[float, float]:
-    """(b) and (b'): the bare landmarker in VIDEO and in IMAGE mode over the same decoded frames (decoded once)."""
+def time_bare_models(path: Path, model: str | Path, ours: str | Path) -> tuple[float, float, float]:
+    """(b), (b') and (b*): the bare landmarker in VIDEO and in IMAGE mode, and ``ours`` in VIDEO mode, over the same decoded frames (decoded once)."""
     frames = [f.rgb for f in iter_frames(path)]
     fps = probe(path).fps
-    return _time_landmarker(frames, fps, model), _time_landmarker(frames, fps, model, every_frame=True)
+    return _time_landmarker(frames, fps, model), _time_landmarker(frames, fps, model, every_frame=True), _time_landmarker(frames, fps, ours)
 
 
-def _bare_half(path: str, model: str, part: int, barrier: Any, out: Any) -> None:
+def published_model(model: str, folder: Path) -> Path | str:
+    """The full model as published (segmentation branch included) built into ``folder``; ``model`` itself when there is none to build."""
+    from assess.models import MODELS_DIR, build_full_from_wheel
+
+    cache = MODELS_DIR / ".cache"
+    if model != "full" or not any(cache.glob("mediapipe-0.10.21-*.whl")):
+        return model
+    return build_full_from_wheel(folder / "published_full.task", cache=cache, keep_segmentation=True)
+
+
+def _bare_half(path: str, model: str | Path, part: int, barrier: Any, out: Any) -> None:
     """Child of :func:`time_bare_pair`: the bare model on its half of the video, timed from a common start."""
     info = probe(path)
     mid = info.duration_s / 2
@@ -146,7 +165,7 @@ def _bare_half(path: str, model: str, part: int, barrier: Any, out: Any) -> None
     out[part] = _time_landmarker([f.rgb for f in frames], info.fps, model, ready=lambda: barrier.wait(timeout=600))
 
 
-def time_bare_pair(path: Path, model: str) -> float:
+def time_bare_pair(path: Path, model: str | Path) -> float:
     """(b2): (b)'s work split in two halves, run by two processes at once; the slower one's wall time.
 
     On two free cores this is half of (b). What it is here says how much two
@@ -175,12 +194,12 @@ def run_halves(target: Callable[..., None], *args: Any) -> float:
     return max(out[:])
 
 
-def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
-    """One round of (c), (a), (b), (b'), (b2) on ``clip``: seconds, and (c)'s CPU and memory."""
+def measure(clip: Path, model: str, report: Path, published: str | Path) -> dict[str, float]:
+    """One round of (c), (a), (b), (b'), (b*), (b2) on ``clip``: seconds, and (c)'s CPU and memory; ``published`` is (b)'s model."""
     # (c) first: a child forked from a parent holding decoded frames would count them in its peak RSS.
     run = run_measured([sys.executable, "-m", "assess", "analyze", str(clip), "--model", model, "-o", str(report), "-q"])
     a, n = time_decode(clip)
-    b, b_img = time_bare_models(clip, model)  # its frames are freed before (b2)'s children decode theirs
+    b, b_img, b_ours = time_bare_models(clip, published, model)  # its frames are freed before (b2)'s children decode theirs
     return {
         "c": run.wall_s,
         "cpu": run.cpu_s,
@@ -190,7 +209,8 @@ def measure(clip: Path, model: str, report: Path) -> dict[str, float]:
         "n": n,
         "b": b,
         "b_img": b_img,
-        "b2": time_bare_pair(clip, model),
+        "b_ours": b_ours,
+        "b2": time_bare_pair(clip, published),
     }
 
 
@@ -248,10 +268,14 @@ def main() -> int:
     print(f"source: {src.name}; {os.cpu_count()} cores; models: {', '.join(models)}" + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
     b_img_head, ratio_img_head = "(b') image", "c/(a+b')"
     print(
-        f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {b_img_head:>11} {'(b2) 2 at once':>14} | "
-        f"{'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {ratio_img_head:>9} {'b2/b':>5}"
+        f"{'clip':>11} {'model':>5} | {'(a) decode':>10} {'(b) model':>10} {b_img_head:>11} {'(b*) ours':>10} {'(b2) 2 at once':>14} | "
+        f"{'(c) analyze':>11} {'cpu':>6} {'RSS MB':>7} {'all MB':>7} {'fps':>6} {'x RT':>5} | {'c/(a+b)':>7} {'c/(a+b*)':>8} {ratio_img_head:>9} {'b2/b':>5}"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        published = {m: published_model(m, Path(tmp)) for m in models}
+        for m, path in published.items():
+            if m == "full" and path == m:
+                print("(b) uses the installed full model: no mediapipe 0.10.21 wheel in models/.cache to build the published one from")
         longest = None
         todo: list[tuple[str, Path]] = []
         for seconds in args.seconds:
@@ -267,17 +291,18 @@ def main() -> int:
         for label, clip in todo:
             dur = probe(clip).duration_s
             for model in models:
-                rounds = [measure(clip, model, Path(tmp) / "a.json") for _ in range(max(1, args.repeat))]
-                a, b, b_img, b2, c = (statistics.median(r[k] for r in rounds) for k in ("a", "b", "b_img", "b2", "c"))
+                rounds = [measure(clip, model, Path(tmp) / "a.json", published[model]) for _ in range(max(1, args.repeat))]
+                a, b, b_img, b_ours, b2, c = (statistics.median(r[k] for r in rounds) for k in ("a", "b", "b_img", "b_ours", "b2", "c"))
                 cpu, rss, total = (statistics.median(r[k] for r in rounds) for k in ("cpu", "rss", "all"))
                 n = rounds[0]["n"]
                 r1 = statistics.median(r["c"] / (r["a"] + r["b"]) for r in rounds)
                 r2 = statistics.median(r["c"] / (r["a"] + r["b_img"]) for r in rounds)
+                r_ours = statistics.median(r["c"] / (r["a"] + r["b_ours"]) for r in rounds)
                 r3 = statistics.median(r["b2"] / r["b"] for r in rounds)
                 spread = f"  (c) {min(r['c'] for r in rounds):.2f}–{max(r['c'] for r in rounds):.2f}s over {len(rounds)} rounds" if len(rounds) > 1 else ""
                 print(
-                    f"{label} {model:>5} | {a:9.2f}s {b:9.2f}s {b_img:10.2f}s {b2:13.2f}s | "
-                    f"{c:10.2f}s {cpu:5.1f}s {rss:7.0f} {total:7.0f} {n / c:6.1f} {dur / c:5.2f} | {r1:7.2f} {r2:9.2f} {r3:5.2f}{spread}",
+                    f"{label} {model:>5} | {a:9.2f}s {b:9.2f}s {b_img:10.2f}s {b_ours:9.2f}s {b2:13.2f}s | "
+                    f"{c:10.2f}s {cpu:5.1f}s {rss:7.0f} {total:7.0f} {n / c:6.1f} {dur / c:5.2f} | {r1:7.2f} {r_ours:8.2f} {r2:9.2f} {r3:5.2f}{spread}",
                     flush=True,
                 )
         if args.no_extras:
