@@ -4,7 +4,8 @@ Two processes each take one half of a 720p re-encode of the source clip, as
 the analysis's two processes do on two cores, and start together. Every
 round times, in turn:
 
-* model on pre-decoded frames: the bare landmarker, as ``speed.py``'s (b2);
+* model on pre-decoded frames: the bare landmarker with the installed bundle
+  (``speed.py``'s (b2) runs the model as published instead);
 * decode + model: a plain loop over ``iter_frames`` (one thread) and the
   bare landmarker, with the heap held as the analysis holds it;
 * chunk: ``assess.pipeline._run_chunk``, exactly as a worker runs it;
