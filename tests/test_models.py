@@ -86,7 +86,7 @@ def test_installed_model_has_no_segmentation_branch(published_full: Path) -> Non
 
 
 def test_model_without_segmentation_tracks_bit_identically(published_full: Path) -> None:
-    frames = list(iter_frames(SAMPLE_VIDEOS / "left_stance_novalgus.mp4", end_s=5.0))  # two restarts, two finder checks
+    frames = list(iter_frames(SAMPLE_VIDEOS / "left_stance_novalgus.mp4", end_s=5.0))  # restarts and finder checks included
     runs = []
     for task in (published_full, require_model("full")):
         with PoseEstimator(task) as est:
