@@ -97,6 +97,23 @@ def _known_sha256(name: str, manifest: dict[str, Any]) -> set[str]:
 
 
 # ---------------------------------------------------------------- building
+def _unpacked(tflite: bytes) -> tuple[Any, Any]:
+    """The TFLite schema module and ``tflite`` as its editable object tree (``ModelT``)."""
+    from .pose import metadata_schemas  # the adapter owns every mediapipe import
+
+    tfl, _ = metadata_schemas()
+    return tfl, tfl.ModelT.InitFromPackedBuf(bytearray(tflite), 0)
+
+
+def _packed(model: Any, size_hint: int) -> bytes:
+    """A ``ModelT`` tree as TFLite file bytes."""
+    import flatbuffers
+
+    out = flatbuffers.Builder(size_hint)
+    out.Finish(model.Pack(out), file_identifier=b"TFL3")
+    return bytes(out.Output())
+
+
 def without_segmentation(tflite: bytes) -> bytes:
     """Return the landmark model ``tflite`` with its segmentation branch replaced by zeros.
 
@@ -117,13 +134,9 @@ def without_segmentation(tflite: bytes) -> bytes:
 
     The mask is the one output whose shape is ``[1, H, W, 1]``.
     """
-    from .pose import metadata_schemas  # the adapter owns every mediapipe import
-
-    tfl, _ = metadata_schemas()
-    import flatbuffers
     import numpy as np
 
-    model = tfl.ModelT.InitFromPackedBuf(bytearray(tflite), 0)
+    tfl, model = _unpacked(tflite)
     graph = model.subgraphs[0]
     masks = [t for t in graph.outputs if len(graph.tensors[t].shape) == 4 and graph.tensors[t].shape[-1] == 1]
     if len(masks) != 1:
@@ -166,10 +179,7 @@ def without_segmentation(tflite: bytes) -> bytes:
     ]
     fill.outputs = [mask]
     graph.operators.append(fill)
-
-    out = flatbuffers.Builder(len(tflite) + 4096)
-    out.Finish(model.Pack(out), file_identifier=b"TFL3")
-    return bytes(out.Output())
+    return _packed(model, len(tflite) + 4096)
 
 
 def add_landmark_metadata(tflite: bytes) -> bytes:
@@ -180,10 +190,10 @@ def add_landmark_metadata(tflite: bytes) -> bytes:
     """
     from .pose import metadata_schemas  # the adapter owns every mediapipe import
 
-    tfl, meta_fb = metadata_schemas()
+    _, meta_fb = metadata_schemas()
     import flatbuffers
 
-    model = tfl.ModelT.InitFromPackedBuf(bytearray(tflite), 0)
+    tfl, model = _unpacked(tflite)
     n_outputs = len(model.subgraphs[0].outputs)
 
     norm = meta_fb.NormalizationOptionsT()
@@ -221,10 +231,7 @@ def add_landmark_metadata(tflite: bytes) -> bytes:
     entry.name = "TFLITE_METADATA"
     entry.buffer = len(model.buffers) - 1
     model.metadata = [m for m in (model.metadata or []) if m.name != "TFLITE_METADATA"] + [entry]
-
-    out = flatbuffers.Builder(len(tflite) + len(meta_bytes) + 4096)
-    out.Finish(model.Pack(out), file_identifier=b"TFL3")
-    return bytes(out.Output())
+    return _packed(model, len(tflite) + len(meta_bytes) + 4096)
 
 
 def build_task(detector: bytes, landmarks: bytes) -> bytes:

@@ -28,7 +28,7 @@ inference one after the other on one core (goal ≤ 0.6). The (b*) ratio
 leaves out what the cut model saves and so shows what the analysis costs on
 top of its own model. b2/b is 0.5 on two free cores; whatever it is here is
 the floor of (c) / ((a) + (b)) before any start-up cost of the analysis.
-For models other than full, or without the wheel in ``models/.cache``,
+For models other than full, or where the mediapipe wheel cannot be had,
 there is no published bundle to build: (b) is then the installed one.
 Then, in the same run:
 
@@ -149,12 +149,16 @@ def time_bare_models(path: Path, model: str | Path, ours: str | Path) -> tuple[f
 
 def published_model(model: str, folder: Path) -> Path | str:
     """The full model as published (segmentation branch included) built into ``folder``; ``model`` itself when there is none to build."""
-    from assess.models import MODELS_DIR, build_full_from_wheel
+    from assess.errors import ModelError
+    from assess.models import build_full_from_wheel
 
-    cache = MODELS_DIR / ".cache"
-    if model != "full" or not any(cache.glob("mediapipe-0.10.21-*.whl")):
+    if model != "full":
         return model
-    return build_full_from_wheel(folder / "published_full.task", cache=cache, keep_segmentation=True)
+    try:
+        return build_full_from_wheel(folder / "published_full.task", keep_segmentation=True)
+    except ModelError as exc:
+        print(f"(b) uses the installed full model: the published one could not be built ({exc})")
+        return model
 
 
 def _bare_half(path: str, model: str | Path, part: int, barrier: Any, out: Any) -> None:
@@ -273,9 +277,6 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         published = {m: published_model(m, Path(tmp)) for m in models}
-        for m, path in published.items():
-            if m == "full" and path == m:
-                print("(b) uses the installed full model: no mediapipe 0.10.21 wheel in models/.cache to build the published one from")
         longest = None
         todo: list[tuple[str, Path]] = []
         for seconds in args.seconds:
